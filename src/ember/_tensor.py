@@ -1,0 +1,545 @@
+"""class Tensor: a NumPy array plus what autograd needs to know about it.
+
+A tensor holds
+
+* ``_data``          the NumPy array (``.data`` is torch's detached-tensor view of it);
+* ``requires_grad``  whether gradients flow to it;
+* ``grad``           the gradient accumulated by ``backward()`` (leaves only);
+* ``grad_fn``        the graph node that made it (``None`` for leaves);
+* ``_output_nr``     which output of ``grad_fn`` it is;
+* ``_vc``            its version counter, shared with its views and bumped by every
+                     in-place op, so backward can tell a saved tensor was modified.
+
+Operators and most methods are attached by the op modules (``ember.ops``), each op in
+one place; this file keeps what is about the tensor itself.
+"""
+
+from __future__ import annotations
+
+import numbers
+import weakref
+
+import numpy as np
+
+from . import _dtype
+from ._dtype import from_numpy_dtype, get_default_dtype, to_dtype
+
+
+class Size(tuple):
+    """The shape of a tensor: a tuple that prints as torch's ``torch.Size([2, 3])``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def numel(self) -> int:
+        """The number of elements a tensor of this shape holds."""
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, key):
+        out = tuple.__getitem__(self, key)
+        return Size(out) if isinstance(key, slice) else out
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, tuple(other)))
+
+
+class Tensor:
+    """An n-dimensional array that records the operations applied to it for autograd.
+
+    Make tensors with ``ember.tensor``, ``ember.zeros``, ``ember.randn``, ...
+
+    >>> x = ember.tensor([1.0, 2.0], requires_grad=True)
+    >>> (x * x).sum().backward()
+    >>> x.grad
+    tensor([2., 4.])
+    """
+
+    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_output_nr", "_vc",
+                 "__dict__", "__weakref__")
+
+    # Rarely set state lives in the instance __dict__, created on first write; these
+    # class attributes are the defaults.
+    _base = None  # the tensor this one is a view of
+    _hooks = None  # gradient hooks of a leaf (non-leaf hooks live on grad_fn)
+    _acc = None  # weak reference to this leaf's AccumulateGrad node
+    _retains_grad = False
+
+    __array_priority__ = 1000  # numpy scalar (op) tensor defers to Tensor's reflected op
+
+    def __init__(self, *args, dtype=None):
+        # torch.Tensor(...) is the legacy constructor: Tensor(2, 3) is an uninitialized
+        # float tensor of that shape, Tensor([1, 2]) a float tensor of those values.
+        d = to_dtype(dtype) if dtype is not None else get_default_dtype()
+        if len(args) == 1 and not isinstance(args[0], numbers.Integral):
+            data = np.array(_unwrap_nested(args[0]), dtype=d.np)
+        else:
+            data = np.zeros(_sizes(args), dtype=d.np)
+        _init(self, data, False)
+
+    # ---- construction (the hot path: every op result goes through here) ----
+
+    @classmethod
+    def _make(cls, data: np.ndarray, requires_grad=False, grad_fn=None, output_nr=0):
+        """Wrap an array without copying it."""
+        t = object.__new__(cls)
+        t._data = data
+        t.requires_grad = requires_grad
+        t.grad = None
+        t.grad_fn = grad_fn
+        t._output_nr = output_nr
+        t._vc = None
+        return t
+
+    def _counter(self) -> list:
+        """The version counter, a one-element list shared with views, made on demand."""
+        vc = self._vc
+        if vc is None:
+            vc = self._vc = [0]
+        return vc
+
+    def _bump(self) -> None:
+        """Record an in-place change (saved copies of this tensor become stale)."""
+        self._counter()[0] += 1
+
+    @property
+    def _version(self) -> int:
+        return 0 if self._vc is None else self._vc[0]
+
+    # ---- what a tensor is ----
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        """The shape, or the length of dimension ``dim``.
+
+        >>> ember.zeros(2, 3).size(-1)
+        3
+        """
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    @property
+    def dtype(self):
+        return from_numpy_dtype(self._data.dtype)
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
+
+    @property
+    def device(self):
+        from .device import cpu
+
+        return cpu
+
+    is_cuda = False
+    is_sparse = False
+    is_quantized = False
+    is_meta = False
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        return False
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        return self._data.flags.c_contiguous
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user rather than by a recorded op."""
+        return self.grad_fn is None
+
+    # ---- to Python and NumPy ----
+
+    def item(self):
+        """The value of a one-element tensor as a Python number.
+
+        >>> ember.tensor([2.5]).item()
+        2.5
+        """
+        return self._scalar()
+
+    def tolist(self):
+        """The values as (nested lists of) Python numbers."""
+        return self._data.tolist()
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The array behind this tensor, sharing memory (no copy)."""
+        if self.requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. "
+                "Use tensor.detach().numpy() instead."
+            )
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        a = self.numpy()
+        return a if dtype is None else a.astype(dtype, copy=False)
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def _scalar(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+        return self._data.item()
+
+    def __float__(self) -> float:
+        return float(self._scalar())
+
+    def __int__(self) -> int:
+        return int(self._scalar())
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous"
+                if self._data.size > 1
+                else "Boolean value of Tensor with no values is ambiguous"
+            )
+        return bool(self._data.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError(
+                "only integer tensors of a single element can be converted to an index"
+            )
+        return int(self._data.item())
+
+    def __complex__(self) -> complex:
+        return complex(self._scalar())
+
+    def __format__(self, spec: str) -> str:
+        # torch formats a 0-d tensor as its Python number: f"{loss}" prints 30.0.
+        if self._data.ndim == 0:
+            return self._data.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __repr__(self) -> str:
+        from ._printing import tensor_repr
+
+        return tensor_repr(self)
+
+    __str__ = __repr__
+
+    __hash__ = object.__hash__
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild, (self._data, self.requires_grad))
+
+    # ---- autograd ----
+
+    @property
+    def data(self) -> Tensor:
+        """This tensor's values as a new tensor outside the graph (shares memory)."""
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        self._data = value._data
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place; only leaves may be changed, as in torch."""
+        _set_requires_grad(self, requires_grad)
+        return self
+
+    def detach(self) -> Tensor:
+        """A new tensor with the same values (shared memory) and no graph."""
+        t = Tensor._make(self._data)
+        t._vc = self._counter()
+        return t
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor out of the graph, making it a leaf."""
+        self.grad_fn = None
+        self.requires_grad = False
+        self._output_nr = 0
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward (leaves always do)."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        self._retains_grad = True
+        ref = weakref.ref(self)  # the hook must not keep the tensor alive
+
+        def keep(grad):
+            t = ref()
+            if t is not None:
+                g = grad if grad.requires_grad else Tensor._make(grad._data.copy())
+                t.grad = g if t.grad is None else t.grad + grad
+
+        self.grad_fn._add_tensor_hook(self._output_nr, keep)
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor
+        replaces the gradient. Returns a handle whose ``remove()`` unregisters it.
+
+        >>> x = ember.ones(2, requires_grad=True)
+        >>> h = x.register_hook(lambda g: g * 2)
+        >>> x.sum().backward(); x.grad
+        tensor([2., 2.])
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "cannot register a hook on a tensor that doesn't require gradient"
+            )
+        if self.grad_fn is not None:
+            return self.grad_fn._add_tensor_hook(self._output_nr, hook)
+        if self._hooks is None:
+            self._hooks = []
+        return _Handle(self._hooks, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Compute the gradient of this tensor with respect to the graph's leaves and
+        add it into their ``.grad``.
+
+        A non-scalar tensor needs ``gradient`` (the vector of the vector-Jacobian
+        product). The graph's saved tensors are freed unless ``retain_graph=True``.
+        """
+        from .autograd.engine import backward
+
+        backward((self,), None if gradient is None else (gradient,), retain_graph,
+                 create_graph, inputs)
+
+    # ---- conversion ----
+
+    def to(self, *args, **kwargs) -> Tensor:
+        """Convert dtype (``to(ember.float64)``, ``to(other)``); devices other than the
+        CPU are not in ember yet."""
+        dtype = kwargs.pop("dtype", None)
+        copy = kwargs.pop("copy", False)
+        kwargs.pop("non_blocking", None)
+        device = kwargs.pop("device", None)
+        if kwargs:
+            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, _dtype.dtype):
+                dtype = a
+            else:
+                device = a
+        if device is not None:
+            from .device import device as _device
+
+            _device(device)  # raises for devices ember does not have
+        if dtype is None or to_dtype(dtype).np == self._data.dtype:
+            return self.clone() if copy else self
+        from .ops.pointwise import ToCopy
+
+        return ToCopy.apply(self, dtype=to_dtype(dtype))
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return _TYPE_NAMES[self.dtype]
+        if isinstance(dtype, str):
+            dtype = {v: k for k, v in _TYPE_NAMES.items()}[dtype]
+        return self.to(dtype)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        return self.to(other.dtype)
+
+    def float(self):
+        return self.to(_dtype.float32)
+
+    def double(self):
+        return self.to(_dtype.float64)
+
+    def half(self):
+        return self.to(_dtype.float16)
+
+    def int(self):
+        return self.to(_dtype.int32)
+
+    def long(self):
+        return self.to(_dtype.int64)
+
+    def short(self):
+        return self.to(_dtype.int16)
+
+    def char(self):
+        return self.to(_dtype.int8)
+
+    def byte(self):
+        return self.to(_dtype.uint8)
+
+    def bool(self):
+        return self.to(_dtype.bool)
+
+    def cpu(self):
+        return self
+
+    def new_tensor(self, data, dtype=None, requires_grad=False):
+        from ._creation import tensor
+
+        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def _new(self, fn, size, dtype, requires_grad, **kw):
+        t = Tensor._make(fn(_sizes(size), dtype=to_dtype(dtype or self.dtype).np, **kw))
+        return _set_requires_grad(t, requires_grad)
+
+    def new_zeros(self, *size, dtype=None, requires_grad=False, device=None):
+        return self._new(np.zeros, size, dtype, requires_grad)
+
+    def new_ones(self, *size, dtype=None, requires_grad=False, device=None):
+        return self._new(np.ones, size, dtype, requires_grad)
+
+    def new_empty(self, *size, dtype=None, requires_grad=False, device=None):
+        return self._new(np.zeros, size, dtype, requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, requires_grad=False, device=None):
+        return self._new(np.full, (size,), dtype, requires_grad, fill_value=fill_value)
+
+
+_TYPE_NAMES = {
+    _dtype.float16: "torch.HalfTensor", _dtype.float32: "torch.FloatTensor",
+    _dtype.float64: "torch.DoubleTensor", _dtype.int8: "torch.CharTensor",
+    _dtype.int16: "torch.ShortTensor", _dtype.int32: "torch.IntTensor",
+    _dtype.int64: "torch.LongTensor", _dtype.uint8: "torch.ByteTensor",
+    _dtype.bool: "torch.BoolTensor",
+}
+
+
+def _init(t: Tensor, data: np.ndarray, requires_grad: bool) -> None:
+    t._data = data
+    t.requires_grad = requires_grad
+    t.grad = None
+    t.grad_fn = None
+    t._output_nr = 0
+    t._vc = None
+
+
+def _rebuild(data, requires_grad):
+    return Tensor._make(data, requires_grad)
+
+
+def _set_requires_grad(t: Tensor, requires_grad) -> Tensor:
+    """Set ``requires_grad`` on a leaf, with torch's checks."""
+    if t.grad_fn is not None:
+        if requires_grad:
+            return t
+        raise RuntimeError(
+            "you can only change requires_grad flags of leaf variables. If you want to "
+            "use a computed variable in a subgraph that doesn't require differentiation "
+            "use var_no_grad = var.detach()."
+        )
+    if requires_grad and t._data.dtype.kind != "f":
+        raise RuntimeError(
+            "only Tensors of floating point and complex dtype can require gradients "
+            f"(got {t.dtype})"
+        )
+    t.requires_grad = bool(requires_grad)
+    return t
+
+
+class _Handle:
+    """What ``register_hook`` returns: ``remove()`` takes the hook out again."""
+
+    __slots__ = ("_hooks", "_hook")
+
+    def __init__(self, hooks: list, hook):
+        hooks.append(hook)
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def _wrap_dim(dim: int, ndim: int) -> int:
+    """A dimension index in ``[0, ndim)``, with torch's IndexError for one out of range."""
+    n = max(ndim, 1)  # a 0-d tensor accepts dim 0 and -1, as torch
+    if not -n <= dim < n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+            f"but got {dim})"
+        )
+    return dim + n if dim < 0 else dim
+
+
+def _sizes(args) -> tuple:
+    """Sizes given torch's ways: ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])``, ``f(Size)``."""
+    if len(args) == 1 and not isinstance(args[0], (numbers.Integral, Tensor)):
+        args = args[0]
+    try:
+        sizes = tuple(int(s.__index__()) for s in args)
+    except (AttributeError, TypeError):
+        raise TypeError(
+            f"size must be a sequence of ints, but got {args!r}"
+        ) from None
+    for s in sizes:
+        if s < 0:
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {s}: {list(sizes)}"
+            )
+    return sizes
+
+
+def _unwrap_nested(data):
+    """Replace tensors inside (nested) lists by their arrays, so NumPy can stack them."""
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)):
+        return [_unwrap_nested(d) for d in data]
+    return data
+
+
+def is_tensor(obj) -> bool:
+    """True when ``obj`` is an ember Tensor."""
+    return isinstance(obj, Tensor)
+

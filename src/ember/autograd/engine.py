@@ -1,0 +1,256 @@
+"""The backward walk: iterative, never recursive, so graphs of any depth work.
+
+1. From the roots, walk the edges with an explicit stack and count, per node, how
+   many consumers it has in this graph (``deps``).
+2. Seed the roots' gradient buffers, then repeatedly take the ready node created
+   last (a heap on the node's sequence number, the order torch uses, so sums of
+   gradients happen in torch's order); a node is ready once every consumer has
+   passed its gradient on.
+3. Call the node's backward, sum each result down to its input's shape (the one
+   place broadcasting is undone), add it into the input node's buffer, and free the
+   node's saved tensors unless ``retain_graph``.
+4. Leaves (AccumulateGrad nodes) add their gradient into ``.grad``: a copy on the
+   first contribution, in place after that.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+import numpy as np
+
+from .._tensor import Tensor
+from .function import AccumulateGrad, _accumulator
+from .grad_mode import state
+
+__all__ = ["backward", "grad"]
+
+
+def _root_edge(t: Tensor):
+    if not t.requires_grad:
+        raise RuntimeError(
+            "element 0 of tensors does not require grad and does not have a grad_fn"
+        )
+    return (t.grad_fn, t._output_nr) if t.grad_fn is not None else (_accumulator(t), 0)
+
+
+def _seed(t: Tensor, g, create_graph: bool) -> Tensor:
+    """The gradient a root starts with: ones for a scalar, else the given vector."""
+    if g is None:
+        if t._data.size != 1:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        return Tensor._make(np.ones_like(t._data))
+    if not isinstance(g, Tensor):
+        from .._creation import tensor
+
+        g = tensor(g, dtype=t.dtype)
+    if g._data.shape != t._data.shape:
+        raise RuntimeError(
+            f"Mismatch in shape: grad_output[0] has a shape of {g.shape} and output[0] "
+            f"has a shape of {t.shape}."
+        )
+    return g if create_graph else g.detach()
+
+
+def _as_tuple(x):
+    if x is None:
+        return None
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+             inputs=None):
+    """Accumulate into ``.grad`` of the graph's leaves (or only of ``inputs``) the
+    gradient of ``tensors`` weighted by ``grad_tensors`` (torch.autograd.backward)."""
+    tensors = _as_tuple(tensors)
+    grads = _as_tuple(grad_tensors) or (None,) * len(tensors)
+    inputs = _as_tuple(inputs)
+    if inputs is not None and len(inputs) == 0:
+        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    keep = create_graph if retain_graph is None else retain_graph
+    captured = _run(tensors, grads, keep, create_graph, inputs)
+    if inputs is not None:
+        for t, g in zip(inputs, captured):
+            if g is not None:
+                _accumulate(t, g, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=None, materialize_grads=False):
+    """The gradients of ``outputs`` with respect to ``inputs``, returned as a tuple and
+    not added into any ``.grad`` (torch.autograd.grad).
+
+    >>> x = ember.tensor(3.0, requires_grad=True)
+    >>> (dx,) = ember.autograd.grad(x ** 3, x, create_graph=True)
+    >>> ember.autograd.grad(dx, x)
+    (tensor(18.),)
+    """
+    outputs = _as_tuple(outputs)
+    inputs = _as_tuple(inputs)
+    grads = _as_tuple(grad_outputs) or (None,) * len(outputs)
+    for t in inputs:
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    keep = create_graph if retain_graph is None else retain_graph
+    result = _run(outputs, grads, keep, create_graph, inputs)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    out = []
+    for t, g in zip(inputs, result):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in "
+                    "the graph. Set allow_unused=True if this is the desired behavior."
+                )
+            if materialize_grads:
+                g = Tensor._make(np.zeros_like(t._data))
+        out.append(g)
+    return tuple(out)
+
+
+def _run(roots, root_grads, keep_graph, create_graph, inputs):
+    """Walk the graph from ``roots``. With ``inputs``, return their gradients instead of
+    accumulating into the leaves."""
+    if len(root_grads) != len(roots):
+        raise RuntimeError(
+            f"got {len(root_grads)} tensors and {len(roots)} gradients"
+        )
+    edges = [_root_edge(t) for t in roots]
+    seeds = [_seed(t, g, create_graph) for t, g in zip(roots, root_grads)]
+
+    # 1. consumers per node
+    deps: dict = {}
+    stack = [node for node, _ in edges]
+    seen = set(stack)
+    while stack:
+        for nxt, _ in stack.pop().next_functions:
+            if nxt is not None:
+                deps[nxt] = deps.get(nxt, 0) + 1
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+
+    # 2. seed the roots
+    buffers: dict = {}
+    for (node, nr), g in zip(edges, seeds):
+        _add(buffers, node, nr, g)
+
+    capture = None
+    if inputs is not None:
+        capture = {}
+        for i, t in enumerate(inputs):
+            node, nr = _root_edge(t)
+            capture.setdefault(node, []).append((i, nr))
+    captured = [None] * (len(inputs) if inputs is not None else 0)
+
+    ready = []
+    for node in buffers:
+        if node not in deps:
+            heapq.heappush(ready, (-node._seq, id(node), node))
+
+    prev_mode = state.enabled
+    state.enabled = create_graph
+    try:
+        while ready:
+            node = heapq.heappop(ready)[2]
+            grads = buffers.pop(node, None)
+            if grads is None:  # no gradient reached this node: only pass the turn on
+                results = (None,) * len(node.next_functions)
+            else:
+                if node._pre_hooks:
+                    grads = _run_pre_hooks(node, grads)
+                if capture is not None and node in capture:
+                    for i, nr in capture[node]:
+                        captured[i] = grads[nr]
+                if type(node) is AccumulateGrad:
+                    if inputs is None:
+                        _accumulate(node.variable, grads[0], create_graph)
+                    continue
+                results = _call(node, grads, keep_graph)
+            for (nxt, nr), g, meta in zip(node.next_functions, results, node._meta):
+                if nxt is None:
+                    continue
+                if g is not None:
+                    shape, dtype = meta
+                    if g._data.shape != shape:
+                        g = g.sum_to_size(shape)
+                    if g._data.dtype != dtype:
+                        g = g.to(_dtype_of(dtype))
+                    _add(buffers, nxt, nr, g)
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if left == 0:
+                    heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
+    finally:
+        state.enabled = prev_mode
+    return captured
+
+
+def _call(node, grads, keep_graph) -> tuple:
+    """Run one node's backward; free its saved tensors unless the graph is kept."""
+    if len(grads) > 1 and any(g is None for g in grads):
+        grads = [g if g is not None else Tensor._make(np.zeros(s, d)) for g, (s, d)
+                 in zip(grads, node._out_meta)]
+    results = node.backward(node, *grads)
+    if not isinstance(results, tuple):
+        results = (results,)
+    if len(results) != len(node.next_functions):
+        raise RuntimeError(
+            f"function {type(node).__name__} returned an incorrect number of gradients "
+            f"(expected {len(node.next_functions)}, got {len(results)})"
+        )
+    if not keep_graph:
+        node._saved = None
+    if node._post_hooks:
+        for hook in node._post_hooks:
+            hook(results, tuple(grads))
+    return results
+
+
+def _add(buffers: dict, node, nr: int, g: Tensor) -> None:
+    """Add ``g`` into the gradient buffer of ``node``'s output ``nr``."""
+    buf = buffers.get(node)
+    if buf is None:
+        buf = buffers[node] = [None] * getattr(node, "n_outputs", 1)
+    buf[nr] = g if buf[nr] is None else buf[nr] + g
+
+
+def _run_pre_hooks(node, grads: list) -> list:
+    """Tensor hooks of the node's outputs, then the node's own pre-hooks."""
+    grads = list(grads)
+    for nr, hooks in node._pre_hooks.items():
+        if nr < 0 or grads[nr] is None:
+            continue
+        for hook in list(hooks):
+            out = hook(grads[nr])
+            if out is not None:
+                grads[nr] = out
+    for hook in list(node._pre_hooks.get(-1, ())):
+        out = hook(tuple(grads))
+        if out is not None:
+            grads = list(out)
+    return grads
+
+
+def _accumulate(t: Tensor, g: Tensor, create_graph: bool) -> None:
+    """Add a gradient into a leaf's ``.grad``, after the leaf's hooks."""
+    if t._hooks:
+        for hook in list(t._hooks):
+            out = hook(g)
+            if out is not None:
+                g = out
+    if t.grad is None:
+        # Own the memory: the same gradient tensor may reach several leaves.
+        t.grad = g if create_graph else Tensor._make(np.array(g._data, copy=True))
+    elif create_graph or g.requires_grad:
+        t.grad = t.grad + g
+    else:
+        t.grad._data += g._data
+        t.grad._bump()
+
+
+def _dtype_of(np_dtype):
+    from .._dtype import from_numpy_dtype
+
+    return from_numpy_dtype(np_dtype)

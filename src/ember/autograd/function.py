@@ -1,0 +1,312 @@
+"""Function: one differentiable op, its forward and its derivative side by side.
+
+An op is a subclass with two static methods::
+
+    class Mul(Function):
+        name = "MulBackward0"          # what torch calls the node; users read it
+
+        @staticmethod
+        def forward(ctx, a, b):        # NumPy arrays (or Python numbers) in, array out
+            ctx.save_for_backward(a, b)
+            return a * b
+
+        @staticmethod
+        def backward(ctx, grad):       # ember Tensors in and out: one grad per input
+            a, b = ctx.saved_tensors
+            return grad * b, grad * a
+
+``Mul.apply(x, y)`` runs it. Positional arguments are the op's inputs (tensors, or
+numbers standing in for tensors); keyword arguments are settings (``dim=``...).
+
+* ``forward`` sees arrays; whatever it passes to ``save_for_backward`` that *is* one
+  of its input arrays, or its output, comes back from ``ctx.saved_tensors`` as that
+  input's (output's) Tensor, still connected to the graph. So ``backward``, written in
+  ember ops, records a graph of its own under ``create_graph=True``: every op gets
+  higher derivatives for free. Other arrays come back as constants.
+* ``backward`` may return a gradient with the broadcast shape of the output: the
+  engine sums it down to the input's shape (one place for all ops). It returns
+  ``None`` for inputs that take no gradient, and may skip the work when
+  ``ctx.needs_input_grad[i]`` is False.
+* When grad mode is off or no input requires grad, no node is made: ``forward``
+  gets a shared do-nothing ctx.
+
+The node in the graph (``tensor.grad_fn``) is an instance of a subclass named by
+``name``, so ``type(y.grad_fn).__name__ == "MulBackward0"`` as in torch.
+"""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+
+import numpy as np
+
+from .._tensor import Tensor, _Handle
+from .grad_mode import state
+
+__all__ = ["Function", "AccumulateGrad", "register"]
+
+_sequence = itertools.count()  # creation order of nodes; the engine runs newest first
+
+_FREED = (
+    "Trying to backward through the graph a second time (or directly access saved "
+    "tensors after they have already been freed). Saved intermediate values of the "
+    "graph are freed when you call .backward() or autograd.grad(). Specify "
+    "retain_graph=True if you need to backward through the graph a second time or if "
+    "you need to access saved tensors after calling backward."
+)
+
+
+class _NullCtx:
+    """The ctx ops get when nothing is recorded: saving and attributes go nowhere."""
+
+    __slots__ = ()
+    needs_input_grad = ()
+
+    def save_for_backward(self, *args):
+        pass
+
+    def __setattr__(self, name, value):
+        pass
+
+
+_NULL_CTX = _NullCtx()
+
+
+class Node:
+    """What every graph node has: its edges to the nodes of its inputs, and hooks."""
+
+    __slots__ = ("next_functions", "_seq", "_pre_hooks", "_post_hooks", "__weakref__")
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def _add_tensor_hook(self, output_nr: int, hook):
+        """A hook on the gradient of this node's output ``output_nr`` (tensor hooks)."""
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        return _Handle(self._pre_hooks.setdefault(output_nr, []), hook)
+
+    def register_prehook(self, hook):
+        """``hook(grad_outputs)`` runs before this node's backward; may replace them."""
+        return self._add_tensor_hook(-1, hook)
+
+    def register_hook(self, hook):
+        """``hook(grad_inputs, grad_outputs)`` runs after this node's backward."""
+        if self._post_hooks is None:
+            self._post_hooks = []
+        return _Handle(self._post_hooks, hook)
+
+    def __call__(self, *grads):
+        return self.backward(self, *grads)
+
+
+class AccumulateGrad(Node):
+    """The node at a leaf: adds the incoming gradient into ``variable.grad``."""
+
+    __slots__ = ("variable",)
+    _meta = ()
+
+    def __init__(self, variable: Tensor):
+        self.variable = variable
+        self.next_functions = ()
+        self._seq = -1  # leaves come last: after every node that feeds them
+        self._pre_hooks = self._post_hooks = None
+
+
+def _accumulator(t: Tensor) -> AccumulateGrad:
+    """The leaf's AccumulateGrad node, shared by all its uses while any is alive."""
+    ref = t._acc
+    node = ref() if ref is not None else None
+    if node is None:
+        node = AccumulateGrad(t)
+        t._acc = weakref.ref(node)  # a weak link back: tensor -> node -> tensor is no cycle
+    return node
+
+
+class Function(Node):
+    """Base class of every differentiable op (see the module docstring)."""
+
+    __slots__ = ("needs_input_grad", "_saved", "_to_save", "_meta", "__dict__")
+
+    name = None  # torch's node name, e.g. "AddBackward0"; defaults to f"{cls}Backward"
+    n_outputs = 1
+    view = False  # outputs share memory with input 0 (reshape, transpose, slicing ...)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "forward" in cls.__dict__ or "name" in cls.__dict__:
+            node_name = cls.__dict__.get("name") or f"{cls.__name__}Backward"
+            cls._Node = type(node_name, (cls,), {"__module__": cls.__module__})
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise NotImplementedError
+
+    def save_for_backward(self, *arrays) -> None:
+        """Keep these for backward; inputs and outputs come back as graph Tensors."""
+        self._to_save = arrays
+
+    @property
+    def saved_tensors(self) -> tuple:
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(_FREED)
+        return tuple(s.unpack(self) for s in saved)
+
+    @classmethod
+    def apply(cls, *inputs, **params):
+        """Run the op on ``inputs``; record a node when grad mode is on and an input
+        requires grad."""
+        arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
+        if state.enabled:
+            for x in inputs:
+                if isinstance(x, Tensor) and x.requires_grad:
+                    return cls._record(inputs, arrays, params)
+        out = cls.forward(_NULL_CTX, *arrays, **params)
+        if cls.n_outputs == 1:
+            return _result(cls, out, inputs, None)
+        return tuple(_result(cls, o, inputs, None) for o in out)
+
+    @classmethod
+    def _record(cls, inputs, arrays, params):
+        ctx = cls._Node()
+        ctx._seq = next(_sequence)
+        ctx._pre_hooks = ctx._post_hooks = ctx._to_save = None
+        edges, meta, needs = [], [], []
+        for x in inputs:
+            if isinstance(x, Tensor) and x.requires_grad:
+                fn = x.grad_fn
+                edges.append((fn, x._output_nr) if fn is not None else (_accumulator(x), 0))
+                meta.append(x._data)
+                needs.append(True)
+            else:
+                edges.append((None, 0))
+                meta.append(None)
+                needs.append(False)
+        ctx.next_functions = tuple(edges)
+        ctx.needs_input_grad = tuple(needs)
+        ctx._meta = [(a.shape, a.dtype) if a is not None else None for a in meta]
+
+        raw = cls.forward(ctx, *arrays, **params)
+        if cls.n_outputs == 1:
+            outs = (_result(cls, raw, inputs, ctx),)
+            raws = (raw,)
+        else:
+            outs = tuple(_result(cls, o, inputs, ctx, i) for i, o in enumerate(raw))
+            raws = raw
+            ctx._out_meta = [(o._data.shape, o._data.dtype) for o in outs]
+        to_save = ctx._to_save
+        if to_save is not None:
+            ctx._saved = tuple(_pack(obj, inputs, arrays, raws, outs) for obj in to_save)
+            ctx._to_save = None
+        else:
+            ctx._saved = ()
+        return outs[0] if cls.n_outputs == 1 else outs
+
+
+def _result(cls, raw, inputs, node, output_nr=0) -> Tensor:
+    """Wrap one output array as a Tensor; link views to their base's version counter."""
+    data = raw if type(raw) is np.ndarray else np.asarray(raw)
+    requires = node is not None and data.dtype.kind == "f"
+    t = Tensor._make(data, requires, node if requires else None, output_nr)
+    if cls.view:
+        base = inputs[0]
+        t._vc = base._counter()
+        t._base = base if base._base is None else base._base
+    return t
+
+
+class SavedTensor:
+    """A tensor kept for backward, with the version it had when saved."""
+
+    __slots__ = ("tensor", "data", "version", "counter", "output_nr")
+
+    def __init__(self, tensor, data, counter, output_nr=-1):
+        self.tensor = tensor  # None for the node's own outputs: no node<->tensor cycle
+        self.data = data
+        self.counter = counter
+        self.version = counter[0] if counter is not None else 0
+        self.output_nr = output_nr
+
+    def unpack(self, node) -> Tensor:
+        counter = self.counter
+        if counter is not None and counter[0] != self.version:
+            t = self.tensor
+            what = (
+                f"output {self.output_nr} of {type(node).__name__}"
+                if t is None
+                else (f"output {t._output_nr} of {type(t.grad_fn).__name__}"
+                      if t.grad_fn is not None else "a leaf Variable")
+            )
+            shape = list(self.data.shape)
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified "
+                f"by an inplace operation: [{_type_name(self.data)} {shape}], which is "
+                f"{what}, is at version {counter[0]}; expected version {self.version} "
+                "instead. Hint: the backtrace further above can be found by enabling "
+                "anomaly detection with torch.autograd.set_detect_anomaly(True)."
+            )
+        if self.tensor is not None:
+            return self.tensor
+        if self.output_nr >= 0:  # the node's own output, rebuilt pointing back at it
+            return Tensor._make(self.data, True, node, self.output_nr)
+        return Tensor._make(self.data)
+
+
+def _type_name(a: np.ndarray) -> str:
+    from .._tensor import _TYPE_NAMES
+    from .._dtype import from_numpy_dtype
+
+    return _TYPE_NAMES[from_numpy_dtype(a.dtype)]
+
+
+def _pack(obj, inputs, arrays, raws, outs) -> SavedTensor:
+    """Turn what forward saved into SavedTensors: inputs and outputs stay in the graph."""
+    if not isinstance(obj, (np.ndarray, np.generic)):
+        return _SavedValue(obj)  # None or a Python number: given back as it is
+    for x, a in zip(inputs, arrays):
+        if obj is a and isinstance(x, Tensor):
+            return SavedTensor(x, a, x._counter())
+    for i, (r, t) in enumerate(zip(raws, outs)):
+        if obj is r:
+            return SavedTensor(None, t._data, t._counter(), i) if t.requires_grad else \
+                SavedTensor(t, t._data, t._counter())
+    return SavedTensor(None, np.asarray(obj), None)
+
+
+class _SavedValue(SavedTensor):
+    """A saved non-array (a Python number, None): no version to check."""
+
+    __slots__ = ()
+
+    def __init__(self, value):
+        self.data = value
+
+    def unpack(self, node):
+        return self.data
+
+
+REGISTRY: dict = {}  # public op name -> function; tests/opinfo.py must have a row for each
+
+
+def register(*names, method=True, function=True):
+    """Publish a public function as ``ember.<name>`` and (``method=True``) as
+    ``Tensor.<name>``, under each of ``names`` (default: the function's own name)."""
+
+    def deco(fn):
+        import ember
+
+        for n in names or (fn.__name__,):
+            REGISTRY[n] = fn
+            if function:
+                setattr(ember, n, fn)
+            if method:
+                setattr(Tensor, n, fn)
+        return fn
+
+    return deco

@@ -1,0 +1,149 @@
+"""Grad mode: whether ops record the graph. One thread-local flag, on in every thread.
+
+Each of the context managers below saves the flag, sets it, and restores it on exit;
+each also works as a decorator, as torch's do.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+
+__all__ = [
+    "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
+    "is_inference_mode_enabled",
+]
+
+
+class _State(threading.local):
+    """Per-thread flags; a new thread starts with grad mode on, as in torch."""
+
+    enabled = True
+    inference = False
+
+
+state = _State()
+
+
+def is_grad_enabled() -> bool:
+    """True when ops record the graph for backward (the default)."""
+    return state.enabled
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside ``inference_mode()``."""
+    return state.inference
+
+
+class _GradMode:
+    """Base of the grad-mode context managers: set on enter, restore on exit, decorate."""
+
+    mode = True
+
+    def __enter__(self):
+        self._prev = state.enabled
+        state.enabled = self.mode
+
+    def __exit__(self, *exc):
+        state.enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__.clone(self):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+    def clone(self):
+        return self.__class__()
+
+
+class _NoParamGradMode(_GradMode):
+    """A grad mode that can also decorate without parentheses: ``@ember.no_grad``."""
+
+    def __new__(cls, orig_func=None):
+        self = super().__new__(cls)
+        return self if orig_func is None else self(orig_func)
+
+
+class no_grad(_NoParamGradMode):
+    """Turn graph recording off: results of ops have ``requires_grad=False``.
+
+    >>> x = ember.ones(2, requires_grad=True)
+    >>> with ember.no_grad():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    """
+
+    mode = False
+
+
+class enable_grad(_NoParamGradMode):
+    """Turn graph recording back on inside a ``no_grad`` block.
+
+    >>> with ember.no_grad(), ember.enable_grad():
+    ...     y = ember.ones(2, requires_grad=True) * 2
+    >>> y.requires_grad
+    True
+    """
+
+    mode = True
+
+
+class set_grad_enabled(_GradMode):
+    """Set grad mode to ``mode``; takes effect at once, and as a context manager it is
+    restored on exit.
+
+    >>> _ = ember.set_grad_enabled(False)
+    >>> ember.is_grad_enabled()
+    False
+    >>> _ = ember.set_grad_enabled(True)
+    """
+
+    def __init__(self, mode: bool):
+        self._prev = state.enabled
+        self.mode = bool(mode)
+        state.enabled = self.mode
+
+    def __enter__(self):
+        pass
+
+    def clone(self):
+        return set_grad_enabled(self.mode)
+
+
+class inference_mode(_GradMode):
+    """Like ``no_grad``, for code that will never need gradients (``mode=False`` is a
+    no-op, as torch's).
+
+    >>> with ember.inference_mode():
+    ...     y = ember.ones(2, requires_grad=True) * 2
+    >>> y.requires_grad
+    False
+    """
+
+    def __new__(cls, mode=True):
+        self = super().__new__(cls)
+        if callable(mode):  # bare decorator: @ember.inference_mode
+            self.__init__()
+            return self(mode)
+        return self
+
+    def __init__(self, mode: bool = True):
+        self.mode = not mode
+        self._inference = bool(mode)
+
+    def __enter__(self):
+        self._prev, self._prev_inference = state.enabled, state.inference
+        if self._inference:
+            state.enabled, state.inference = False, True
+
+    def __exit__(self, *exc):
+        state.enabled, state.inference = self._prev, self._prev_inference
+        return False
+
+    def clone(self):
+        return inference_mode(self._inference)
