@@ -163,11 +163,14 @@ class Function(Node):
         """Run the op on ``inputs``; record a node when grad mode is on and an input
         requires grad."""
         arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
-        if state.enabled:
-            for x in inputs:
-                if isinstance(x, Tensor) and x.requires_grad:
-                    return cls._record(inputs, arrays, params)
-        out = cls.forward(_NULL_CTX, *arrays, **params)
+        try:
+            if state.enabled:
+                for x in inputs:
+                    if isinstance(x, Tensor) and x.requires_grad:
+                        return cls._record(inputs, arrays, params)
+            out = cls.forward(_NULL_CTX, *arrays, **params)
+        except ValueError as e:
+            raise _broadcast_error(e, arrays) from None
         if cls.n_outputs == 1:
             return _result(cls, out, inputs, None)
         return tuple(_result(cls, o, inputs, None) for o in out)
@@ -207,6 +210,22 @@ class Function(Node):
         else:
             ctx._saved = ()
         return outs[0] if cls.n_outputs == 1 else outs
+
+
+def _broadcast_error(e: ValueError, arrays) -> Exception:
+    """NumPy's broadcasting ValueError as torch's RuntimeError, naming the sizes."""
+    if "broadcast" not in str(e):
+        return e
+    shapes = [a.shape for a in arrays if isinstance(a, np.ndarray)]
+    if len(shapes) >= 2:
+        a, b = shapes[0], shapes[1]
+        for i in range(1, min(len(a), len(b)) + 1):
+            if a[-i] != b[-i] and a[-i] != 1 and b[-i] != 1:
+                return RuntimeError(
+                    f"The size of tensor a ({a[-i]}) must match the size of tensor b "
+                    f"({b[-i]}) at non-singleton dimension {max(len(a), len(b)) - i}"
+                )
+    return RuntimeError(str(e))
 
 
 def _result(cls, raw, inputs, node, output_nr=0) -> Tensor:

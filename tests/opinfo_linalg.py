@@ -1,0 +1,5 @@
+"""OpInfo rows for the linalg ops of the op library (issue 3). See opinfo.py."""
+
+from opinfo import OpInfo  # noqa: F401
+
+ROWS: list = []
