@@ -1,0 +1,1 @@
+"""ember.nn: modules, layers, losses, functional forms and initialisation, as torch.nn."""
