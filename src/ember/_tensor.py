@@ -226,11 +226,16 @@ class Tensor:
             )
         return self._data.item()
 
+    def _python_number(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._data.item()
+
     def __float__(self) -> float:
-        return float(self._scalar())
+        return float(self._python_number())
 
     def __int__(self) -> int:
-        return int(self._scalar())
+        return int(self._python_number())
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
@@ -249,7 +254,7 @@ class Tensor:
         return int(self._data.item())
 
     def __complex__(self) -> complex:
-        return complex(self._scalar())
+        return complex(self._python_number())
 
     def __format__(self, spec: str) -> str:
         # torch formats a 0-d tensor as its Python number: f"{loss}" prints 30.0.

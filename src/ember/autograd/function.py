@@ -135,9 +135,13 @@ class Function(Node):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if "forward" in cls.__dict__ or "name" in cls.__dict__:
-            node_name = cls.__dict__.get("name") or f"{cls.__name__}Backward"
-            cls._Node = type(node_name, (cls,), {"__module__": cls.__module__})
+        declared = cls.__dict__.get("name")
+        if "forward" in cls.__dict__ or isinstance(declared, str):
+            node_name = declared if isinstance(declared, str) else f"{cls.__name__}Backward"
+            # On the op class ``name`` declares the node's name; on the node, as in
+            # torch, ``grad_fn.name()`` is a method returning it.
+            cls._Node = type(node_name, (cls,), {"__module__": cls.__module__,
+                                                 "name": Node.name})
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
