@@ -1,11 +1,10 @@
 """The backward walk: iterative, never recursive, so graphs of any depth work.
 
-1. From the roots, walk the edges with an explicit stack and count, per node, how
-   many consumers it has in this graph (``deps``).
-2. Seed the roots' gradient buffers, then repeatedly take the ready node created
-   last (a heap on the node's sequence number, the order torch uses, so sums of
-   gradients happen in torch's order); a node is ready once every consumer has
-   passed its gradient on.
+1. From the roots, walk the edges with an explicit stack to find every node.
+2. Sort the reachable nodes newest first. A node is always created after the nodes
+   of its inputs, so in this order every node runs after all of its consumers have
+   passed their gradients on: a topological order without dependency counting, and
+   the order torch runs nodes in, so gradients are summed in torch's order.
 3. Call the node's backward, sum each result down to its input's shape (the one
    place broadcasting is undone), add it into the input node's buffer, and free the
    node's saved tensors unless ``retain_graph``.
@@ -14,8 +13,6 @@
 """
 
 from __future__ import annotations
-
-import heapq
 
 import numpy as np
 
@@ -113,25 +110,25 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
     """Walk the graph from ``roots``. With ``inputs``, return their gradients instead of
     accumulating into the leaves."""
     if len(root_grads) != len(roots):
-        raise RuntimeError(
-            f"got {len(root_grads)} tensors and {len(roots)} gradients"
-        )
+        raise RuntimeError(f"got {len(root_grads)} tensors and {len(roots)} gradients")
     edges = [_root_edge(t) for t in roots]
     seeds = [_seed(t, g, create_graph) for t, g in zip(roots, root_grads)]
 
-    # 1. consumers per node
-    deps: dict = {}
-    stack = [node for node, _ in edges]
-    seen = set(stack)
+    # 1. Every node reachable from the roots, newest first. A node is always created
+    #    after the nodes of its inputs, so this order runs each node after all of its
+    #    consumers: a topological order with no dependency counting, and torch's order.
+    nodes = [node for node, _ in edges]
+    seen = set(nodes)
+    stack = list(nodes)
     while stack:
         for nxt, _ in stack.pop().next_functions:
-            if nxt is not None:
-                deps[nxt] = deps.get(nxt, 0) + 1
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
+            if nxt is not None and nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+                nodes.append(nxt)
+    nodes.sort(key=_creation_order, reverse=True)
 
-    # 2. seed the roots
+    # 2. Seed the roots' buffers.
     buffers: dict = {}
     for (node, nr), g in zip(edges, seeds):
         _add(buffers, node, nr, g)
@@ -144,47 +141,44 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
             capture.setdefault(node, []).append((i, nr))
     captured = [None] * (len(inputs) if inputs is not None else 0)
 
-    ready = []
-    for node in buffers:
-        if node not in deps:
-            heapq.heappush(ready, (-node._seq, id(node), node))
-
+    # 3. Run each node that received a gradient; pass results on to its inputs.
     prev_mode = state.enabled
     state.enabled = create_graph
     try:
-        while ready:
-            node = heapq.heappop(ready)[2]
+        for node in nodes:
             grads = buffers.pop(node, None)
-            if grads is None:  # no gradient reached this node: only pass the turn on
-                results = (None,) * len(node.next_functions)
-            else:
-                if node._pre_hooks:
-                    grads = _run_pre_hooks(node, grads)
-                if capture is not None and node in capture:
-                    for i, nr in capture[node]:
-                        captured[i] = grads[nr]
-                if type(node) is AccumulateGrad:
-                    if inputs is None:
-                        _accumulate(node.variable, grads[0], create_graph)
-                    continue
-                results = _call(node, grads, keep_graph)
+            if grads is None:
+                continue  # no gradient reached this node
+            if node._pre_hooks:
+                grads = _run_pre_hooks(node, grads)
+            if capture is not None and node in capture:
+                for i, nr in capture[node]:
+                    captured[i] = grads[nr]
+            if type(node) is AccumulateGrad:
+                if inputs is None:
+                    _accumulate(node.variable, grads[0], create_graph)
+                continue
+            results = _call(node, grads, keep_graph)
             for (nxt, nr), g, meta in zip(node.next_functions, results, node._meta):
-                if nxt is None:
+                if nxt is None or g is None:
                     continue
-                if g is not None:
-                    shape, dtype = meta
-                    if g._data.shape != shape:
-                        g = g.sum_to_size(shape)
-                    if g._data.dtype != dtype:
-                        g = g.to(_dtype_of(dtype))
-                    _add(buffers, nxt, nr, g)
-                left = deps[nxt] - 1
-                deps[nxt] = left
-                if left == 0:
-                    heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
+                shape, dtype = meta
+                if g._data.shape != shape:
+                    g = g.sum_to_size(shape)
+                if g._data.dtype != dtype:
+                    g = g.to(_dtype_of(dtype))
+                buf = buffers.get(nxt)
+                if buf is None:
+                    buf = buffers[nxt] = [None] * nxt.n_outputs
+                old = buf[nr]
+                buf[nr] = g if old is None else old + g
     finally:
         state.enabled = prev_mode
     return captured
+
+
+def _creation_order(node) -> int:
+    return node._seq
 
 
 def _call(node, grads, keep_graph) -> tuple:
@@ -212,7 +206,7 @@ def _add(buffers: dict, node, nr: int, g: Tensor) -> None:
     """Add ``g`` into the gradient buffer of ``node``'s output ``nr``."""
     buf = buffers.get(node)
     if buf is None:
-        buf = buffers[node] = [None] * getattr(node, "n_outputs", 1)
+        buf = buffers[node] = [None] * node.n_outputs
     buf[nr] = g if buf[nr] is None else buf[nr] + g
 
 

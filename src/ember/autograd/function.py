@@ -77,6 +77,7 @@ class Node:
     """What every graph node has: its edges to the nodes of its inputs, and hooks."""
 
     __slots__ = ("next_functions", "_seq", "_pre_hooks", "_post_hooks", "__weakref__")
+    n_outputs = 1
 
     def name(self) -> str:
         return type(self).__name__
@@ -130,7 +131,6 @@ class Function(Node):
     __slots__ = ("needs_input_grad", "_saved", "_to_save", "_meta", "__dict__")
 
     name = None  # torch's node name, e.g. "AddBackward0"; defaults to f"{cls}Backward"
-    n_outputs = 1
     view = False  # outputs share memory with input 0 (reshape, transpose, slicing ...)
 
     def __init_subclass__(cls, **kwargs):
