@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor
+from . import anomaly_mode
 from .function import AccumulateGrad, _accumulator
 from .grad_mode import state
 
@@ -183,22 +184,30 @@ def _creation_order(node) -> int:
 
 def _call(node, grads, keep_graph) -> tuple:
     """Run one node's backward; free its saved tensors unless the graph is kept."""
-    if len(grads) > 1 and any(g is None for g in grads):
+    if len(grads) > 1 and any(g is None for g in grads) and node._materialize_grads:
         grads = [g if g is not None else Tensor._make(np.zeros(s, d)) for g, (s, d)
                  in zip(grads, node._out_meta)]
     results = node.backward(node, *grads)
     if not isinstance(results, tuple):
         results = (results,)
-    if len(results) != len(node.next_functions):
-        raise RuntimeError(
-            f"function {type(node).__name__} returned an incorrect number of gradients "
-            f"(expected {len(node.next_functions)}, got {len(results)})"
-        )
+    n = len(node.next_functions)
+    if len(results) != n:
+        if len(results) > n and all(r is None for r in results[n:]):
+            results = results[:n]  # extra trailing Nones are allowed, as in torch
+        else:
+            raise RuntimeError(
+                f"function {type(node).__name__} returned an incorrect number of "
+                f"gradients (expected {n}, got {len(results)})"
+            )
     if not keep_graph:
         node._saved = None
     if node._post_hooks:
-        for hook in node._post_hooks:
-            hook(results, tuple(grads))
+        for hook in list(node._post_hooks):
+            out = hook(results, tuple(grads))
+            if out is not None:
+                results = tuple(out)
+    if anomaly_mode.enabled:
+        anomaly_mode.check(node, results)
     return results
 
 

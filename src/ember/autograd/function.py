@@ -42,6 +42,7 @@ import weakref
 import numpy as np
 
 from .._tensor import Tensor, _Handle
+from . import anomaly_mode
 from .grad_mode import state
 
 __all__ = ["Function", "AccumulateGrad", "register"]
@@ -78,6 +79,7 @@ class Node:
 
     __slots__ = ("next_functions", "_seq", "_pre_hooks", "_post_hooks", "__weakref__")
     n_outputs = 1
+    _materialize_grads = True  # give backward zeros, not None, for unused outputs
 
     def name(self) -> str:
         return type(self).__name__
@@ -182,23 +184,7 @@ class Function(Node):
     @classmethod
     def _record(cls, inputs, arrays, params):
         ctx = cls._Node()
-        ctx._seq = next(_sequence)
-        ctx._pre_hooks = ctx._post_hooks = ctx._to_save = None
-        edges, meta, needs = [], [], []
-        for x in inputs:
-            if isinstance(x, Tensor) and x.requires_grad:
-                fn = x.grad_fn
-                edges.append((fn, x._output_nr) if fn is not None else (_accumulator(x), 0))
-                meta.append(x._data)
-                needs.append(True)
-            else:
-                edges.append((None, 0))
-                meta.append(None)
-                needs.append(False)
-        ctx.next_functions = tuple(edges)
-        ctx.needs_input_grad = tuple(needs)
-        ctx._meta = [(a.shape, a.dtype) if a is not None else None for a in meta]
-
+        _connect(ctx, inputs)
         raw = cls.forward(ctx, *arrays, **params)
         if cls.n_outputs == 1:
             outs = (_result(cls, raw, inputs, ctx),)
@@ -214,6 +200,29 @@ class Function(Node):
         else:
             ctx._saved = ()
         return outs[0] if cls.n_outputs == 1 else outs
+
+
+def _connect(ctx: Node, inputs) -> None:
+    """Give a new node its place in the graph: an edge per input (``None`` for inputs
+    that need no gradient), the inputs' shapes and dtypes, and its creation number."""
+    ctx._seq = next(_sequence)
+    ctx._pre_hooks = ctx._post_hooks = ctx._to_save = None
+    edges, meta, needs = [], [], []
+    for x in inputs:
+        if isinstance(x, Tensor) and x.requires_grad:
+            fn = x.grad_fn
+            edges.append((fn, x._output_nr) if fn is not None else (_accumulator(x), 0))
+            meta.append((x._data.shape, x._data.dtype))
+            needs.append(True)
+        else:
+            edges.append((None, 0))
+            meta.append(None)
+            needs.append(False)
+    ctx.next_functions = tuple(edges)
+    ctx.needs_input_grad = tuple(needs)
+    ctx._meta = meta
+    if anomaly_mode.enabled:
+        ctx._trace = anomaly_mode.forward_trace()
 
 
 def _broadcast_error(e: ValueError, arrays) -> Exception:
