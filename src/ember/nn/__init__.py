@@ -1,1 +1,13 @@
-"""ember.nn: modules, layers, losses, functional forms and initialisation, as torch.nn."""
+"""ember.nn: modules, layers, functional forms and initialisation, as torch.nn.
+
+>>> import ember.nn as nn
+>>> import ember.nn.functional as F
+>>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+"""
+
+from . import functional, init, utils
+from .modules import *  # noqa: F403
+from .modules import __all__ as _modules_all
+from .parameter import Buffer, Parameter
+
+__all__ = ["Parameter", "Buffer", "functional", "init", "utils", *_modules_all]
