@@ -1,0 +1,5 @@
+"""AdamW lives next to Adam (it is Adam with decoupled weight decay)."""
+
+from .adam import AdamW
+
+__all__ = ["AdamW"]

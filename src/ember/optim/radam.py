@@ -1,0 +1,68 @@
+"""RAdam: Adam with the variance of the adaptive step rectified in early steps."""
+
+from __future__ import annotations
+
+from ._arith import add_, addcmul_, added, lerp_, mul_, neg, s, sqrt
+from .optimizer import Optimizer, _step_tensor, _zeros_like
+
+__all__ = ["RAdam"]
+
+
+class RAdam(Optimizer):
+    """RAdam, as ``torch.optim.RAdam``: plain momentum SGD while the variance estimate is
+    unreliable (``rho_t <= 5``), rectified Adam after.
+
+    >>> opt = ember.optim.RAdam(model.parameters(), lr=1e-3)
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False,
+                 capturable=False, differentiable=False) -> None:
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        maximize=maximize, foreach=foreach, capturable=capturable,
+                        decoupled_weight_decay=decoupled_weight_decay,
+                        differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    def _update(self, p, grad, state, group):
+        if len(state) == 0:
+            state["step"] = _step_tensor()
+            state["exp_avg"] = _zeros_like(p)
+            state["exp_avg_sq"] = _zeros_like(p)
+        lr, wd = float(group["lr"]), group["weight_decay"]
+        beta1, beta2 = group["betas"]
+        param, exp_avg, exp_avg_sq = p._data, state["exp_avg"]._data, state["exp_avg_sq"]._data
+        if group["maximize"]:
+            grad = neg(grad)
+        state["step"]._data += 1
+        step = float(state["step"]._data)
+        if wd != 0:
+            if group["decoupled_weight_decay"]:
+                mul_(param, 1 - lr * wd)
+            else:
+                grad = added(grad, param, wd)
+        lerp_(exp_avg, grad, 1 - beta1)
+        addcmul_(mul_(exp_avg_sq, beta2), grad, grad, 1 - beta2)
+        bias_correction1 = 1 - beta1**step
+        bias_correction2 = 1 - beta2**step
+        update = exp_avg / s(bias_correction1, param)
+        update *= s(lr, param)
+        rho_inf = 2 / (1 - beta2) - 1
+        rho_t = rho_inf - 2 * step * (beta2**step) / bias_correction2
+        if rho_t > 5.0:
+            rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
+                    / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+            root = add_(sqrt(exp_avg_sq), s(group["eps"], param))
+            update *= s(bias_correction2**0.5, param) / root
+            update *= s(rect, param)
+        add_(param, update, -1.0)
