@@ -491,14 +491,13 @@ def test_gradcheck_catches_a_wrong_derivative():
     class BadExp(ember.autograd.Function):
         @staticmethod
         def forward(ctx, a):
-            return np.exp(a)
+            return a.exp()
 
         @staticmethod
         def backward(ctx, grad):
             return grad  # wrong: should be grad * exp(a)
 
     x = ember.tensor([0.5, 1.0], dtype=ember.float64, requires_grad=True)
-    with pytest.raises(ember.autograd.gradcheck.GradcheckError if hasattr(
-            ember.autograd.gradcheck, "GradcheckError") else RuntimeError):
+    with pytest.raises(RuntimeError, match="Jacobian mismatch"):
         ember.autograd.gradcheck(BadExp.apply, (x,))
     assert not ember.autograd.gradcheck(BadExp.apply, (x,), raise_exception=False)

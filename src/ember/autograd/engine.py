@@ -184,9 +184,9 @@ def _creation_order(node) -> int:
 
 def _call(node, grads, keep_graph) -> tuple:
     """Run one node's backward; free its saved tensors unless the graph is kept."""
-    if len(grads) > 1 and any(g is None for g in grads) and node._materialize_grads:
-        grads = [g if g is not None else Tensor._make(np.zeros(s, d)) for g, (s, d)
-                 in zip(grads, node._out_meta)]
+    if len(grads) > 1 and node._materialize_grads and any(g is None for g in grads):
+        grads = [Tensor._make(np.zeros(*meta)) if g is None and meta is not None else g
+                 for g, meta in zip(grads, node._out_meta)]
     results = node.backward(node, *grads)
     if not isinstance(results, tuple):
         results = (results,)

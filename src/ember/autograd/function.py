@@ -36,6 +36,7 @@ The node in the graph (``tensor.grad_fn``) is an instance of a subclass named by
 
 from __future__ import annotations
 
+import functools
 import itertools
 import weakref
 
@@ -43,6 +44,8 @@ import numpy as np
 
 from .._tensor import Tensor, _Handle
 from . import anomaly_mode
+from . import forward_ad as _fw
+from . import graph as _graph
 from .grad_mode import state
 
 __all__ = ["Function", "AccumulateGrad", "register"]
@@ -173,10 +176,21 @@ class Function(Node):
             if state.enabled:
                 for x in inputs:
                     if isinstance(x, Tensor) and x.requires_grad:
-                        return cls._record(inputs, arrays, params)
-            out = cls.forward(_NULL_CTX, *arrays, **params)
+                        outs = cls._record(inputs, arrays, params)
+                        break
+                else:
+                    outs = cls._plain(inputs, arrays, params)
+            else:
+                outs = cls._plain(inputs, arrays, params)
         except ValueError as e:
             raise _broadcast_error(e, arrays) from None
+        if _fw.state.level >= 0:  # forward-mode AD is on: carry tangents along
+            _fw.propagate(cls, inputs, params, outs if isinstance(outs, tuple) else (outs,))
+        return outs
+
+    @classmethod
+    def _plain(cls, inputs, arrays, params):
+        out = cls.forward(_NULL_CTX, *arrays, **params)
         if cls.n_outputs == 1:
             return _result(cls, out, inputs, None)
         return tuple(_result(cls, o, inputs, None) for o in out)
@@ -265,6 +279,14 @@ class SavedTensor:
         self.version = counter[0] if counter is not None else 0
         self.output_nr = output_nr
 
+    @staticmethod
+    def make(tensor, data, counter, output_nr=-1, node=None) -> SavedTensor:
+        """A SavedTensor, or a _HookedSaved when saved_tensors_hooks are active."""
+        if _graph.hooks.stack:
+            saved = SavedTensor(tensor, data, counter, output_nr)
+            return _HookedSaved(saved.unpack(node), *_graph.hooks.stack[-1])
+        return SavedTensor(tensor, data, counter, output_nr)
+
     def unpack(self, node) -> Tensor:
         counter = self.counter
         if counter is not None and counter[0] != self.version:
@@ -303,12 +325,30 @@ def _pack(obj, inputs, arrays, raws, outs) -> SavedTensor:
         return _SavedValue(obj)  # None or a Python number: given back as it is
     for x, a in zip(inputs, arrays):
         if obj is a and isinstance(x, Tensor):
-            return SavedTensor(x, a, x._counter())
+            return SavedTensor.make(x, a, x._counter())
     for i, (r, t) in enumerate(zip(raws, outs)):
         if obj is r:
-            return SavedTensor(None, t._data, t._counter(), i) if t.requires_grad else \
-                SavedTensor(t, t._data, t._counter())
+            if t.requires_grad:
+                return SavedTensor.make(None, t._data, t._counter(), i, t.grad_fn)
+            return SavedTensor.make(t, t._data, t._counter())
     return SavedTensor(None, np.asarray(obj), None)
+
+
+class _HookedSaved(SavedTensor):
+    """What ``pack_hook`` made of a saved tensor; ``unpack_hook`` gives it back."""
+
+    __slots__ = ("unpack_hook",)
+
+    def __init__(self, tensor, pack_hook, unpack_hook):
+        self.data = pack_hook(tensor)
+        self.unpack_hook = unpack_hook
+
+    def unpack(self, node):
+        t = self.unpack_hook(self.data)
+        if not isinstance(t, Tensor):
+            raise TypeError(f"Output of saved tensor unpack_hook expected to be a Tensor "
+                            f"but got result of type {type(t).__name__}")
+        return t
 
 
 class _SavedValue(SavedTensor):
@@ -321,6 +361,157 @@ class _SavedValue(SavedTensor):
 
     def unpack(self, node):
         return self.data
+
+
+class UserFunction(Function):
+    """torch.autograd.Function: define your own op with ``forward`` and ``backward``.
+
+    Unlike ember's built-in ops, ``forward`` here receives and returns Tensors (it
+    runs with grad mode off), as in torch::
+
+        class Cube(ember.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x ** 3
+
+            @staticmethod
+            def backward(ctx, grad):
+                (x,) = ctx.saved_tensors
+                return grad * 3 * x ** 2
+
+        y = Cube.apply(x)          # y.grad_fn is a CubeBackward node
+
+    ``ctx`` supports ``save_for_backward``, ``saved_tensors``, ``needs_input_grad``,
+    ``mark_dirty``, ``mark_non_differentiable``, ``set_materialize_grads`` and any
+    attribute. ``forward(*args)`` plus ``setup_context(ctx, inputs, output)`` is the
+    other accepted form.
+    """
+
+    _dirty = ()
+    _non_differentiable = ()
+
+    def save_for_backward(self, *tensors) -> None:
+        for t in tensors:
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError("save_for_backward can only save variables, but argument "
+                                f"{tensors.index(t)} is of type {type(t).__name__}")
+        self._to_save = tensors
+
+    def mark_dirty(self, *tensors) -> None:
+        """Declare inputs that forward modified in place."""
+        self._dirty = tensors
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        """Declare outputs that carry no gradient (indices, masks...)."""
+        self._non_differentiable = tensors
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """Whether backward gets zeros (default) or None for outputs without grad."""
+        self._materialize_grads = bool(value)
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        ctx = cls._Node()
+        record = state.enabled and any(isinstance(a, Tensor) and a.requires_grad
+                                       for a in args)
+        if record:
+            _connect(ctx, args)
+        else:
+            ctx._to_save, ctx.needs_input_grad = None, (False,) * len(args)
+        prev, state.enabled = state.enabled, False
+        try:
+            if cls.setup_context is not UserFunction.setup_context:
+                outputs = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, outputs)
+            else:
+                outputs = cls.forward(ctx, *args, **kwargs)
+        finally:
+            state.enabled = prev
+        if not record:
+            return outputs
+        single = not isinstance(outputs, tuple)
+        outs = [outputs] if single else list(outputs)
+        ctx.n_outputs = len(outs)
+        for i, o in enumerate(outs):
+            if isinstance(o, Tensor):
+                outs[i] = _link_output(ctx, o, i, args)
+        ctx._out_meta = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None
+                         for o in outs]
+        ctx._saved = tuple(_save_user(ctx, t, outs) for t in (ctx._to_save or ()))
+        ctx._to_save = None
+        return outs[0] if single else tuple(outs)
+
+
+def _link_output(ctx, o: Tensor, i: int, args) -> Tensor:
+    """Make output ``i`` of a user Function a result of node ``ctx``."""
+    if any(o is d for d in ctx._dirty):
+        if o.requires_grad and o.grad_fn is None:
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation."
+            )
+        o._bump()
+    elif any(o is a for a in args):
+        o = o.detach()  # an input returned as is: the output is a new alias of it
+    if any(o is n for n in ctx._non_differentiable) or o._data.dtype.kind != "f":
+        o.requires_grad, o.grad_fn = False, None
+        return o
+    o.requires_grad, o.grad_fn, o._output_nr = True, ctx, i
+    return o
+
+
+def _save_user(ctx, t, outs) -> SavedTensor:
+    """A tensor a user Function saved: outputs are kept without their node (no cycle)."""
+    if t is None:
+        return _SavedValue(None)
+    for i, o in enumerate(outs):
+        if t is o and o.grad_fn is ctx:
+            return SavedTensor.make(None, t._data, t._counter(), i, ctx)
+    return SavedTensor.make(t, t._data, t._counter())
+
+
+class _OnceDifferentiable(Function):
+    """Marks the results of a ``@once_differentiable`` backward: differentiating them
+    raises instead of silently giving a wrong answer."""
+
+    name = "DelayedError"
+
+    @staticmethod
+    def forward(ctx, a, *graph_inputs):
+        return a
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError(
+            "trying to differentiate twice a function that was marked with "
+            "@once_differentiable"
+        )
+
+
+def once_differentiable(backward):
+    """Decorate a user Function's ``backward`` that is not itself differentiable: it
+    runs with grad mode off, and a double backward through it raises."""
+
+    @functools.wraps(backward)
+    def wrapper(ctx, *grads):
+        prev, state.enabled = state.enabled, False
+        try:
+            out = backward(ctx, *grads)
+        finally:
+            state.enabled = prev
+        graph = [g for g in grads if isinstance(g, Tensor) and g.requires_grad]
+        if not (prev and graph):
+            return out
+        single = not isinstance(out, tuple)
+        outs = [_OnceDifferentiable.apply(o, *graph) if isinstance(o, Tensor) else o
+                for o in ((out,) if single else out)]
+        return outs[0] if single else tuple(outs)
+
+    return wrapper
 
 
 REGISTRY: dict = {}  # public op name -> function; tests/opinfo.py must have a row for each
