@@ -349,7 +349,7 @@ def _put(out: np.ndarray, plan, value) -> None:
             target[...] = value
         else:
             target[adv] = value
-    except ValueError:
+    except (ValueError, TypeError):  # NumPy's broadcast errors, and 2-d values for a mask
         raise _value_shape_error(target if adv is None else target[adv], adv is not None,
                                  value) from None
 
@@ -468,6 +468,8 @@ def index_put(input, indices, values, accumulate=False):
 
 class IndexPutAccumulate(IndexPut):
     """``a`` with ``value`` added in at a parsed key (repeated positions add up)."""
+
+    name = "IndexPutBackward0"
 
     @staticmethod
     def forward(ctx, a, value, *, plan):
@@ -624,32 +626,48 @@ ScatterReduce = _no_derivative("NotImplemented",
                                "derivative for aten::scatter is not implemented")
 
 
-def _scatter_checks(op, input, dim, index, src=None):
-    """torch's checks of a scatter: dtype and rank of index, sizes, positions."""
+def _same_rank(a: np.ndarray, idx: np.ndarray) -> bool:
+    """gather/scatter index rank check: equal, or a 0-d/1-d mix, or an empty index
+    (which torch all allow)."""
+    return a.ndim == idx.ndim or (a.ndim <= 1 and idx.ndim <= 1) or idx.size == 0
+
+
+def _along_checks(op, input, dim, index, src=None):
+    """torch's checks of gather and scatter: index dtype and rank, sizes, positions.
+    Returns the wrapped dim and the index array."""
     a = input._data
     idx = _int_index(index, op, f"{op}(): Expected dtype int32/int64 for index")
     d = _wrap_dim(dim, a.ndim)
-    if idx.ndim != a.ndim and idx.size:
-        raise RuntimeError("Index tensor must have the same number of dimensions as self "
+    if not _same_rank(a, idx):
+        what = "input" if op == "gather" else "self"
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as {what} "
                            "tensor")
     if src is not None:
-        if src._data.ndim != idx.ndim and idx.size:
+        if not _same_rank(src._data, idx):
             raise RuntimeError("Index tensor must have the same number of dimensions as "
                                "src tensor")
         if src._data.dtype != a.dtype:
             raise RuntimeError(f"{op}(): Expected self.dtype to be equal to src.dtype")
-    too_big = any(n > _size(a, i) for i, n in enumerate(idx.shape) if i != d)
-    if src is not None and (too_big or any(
-            n > s for n, s in zip(idx.shape, src._data.shape))):
-        raise RuntimeError(
-            f"Expected index {list(idx.shape)} to be no larger than self {list(a.shape)} "
-            f"apart from dimension {d} and to be no larger size than src "
-            f"{list(src._data.shape)}")
-    if too_big:
-        raise RuntimeError(f"Expected index {list(idx.shape)} to be no larger than self "
-                           f"{list(a.shape)} apart from dimension {d}")
+    if a.ndim == idx.ndim:
+        big = [i for i, n in enumerate(idx.shape) if i != d and n > a.shape[i]]
+        if src is not None and (big or any(n > s for n, s in zip(idx.shape, src.shape))):
+            raise RuntimeError(
+                f"Expected index {list(idx.shape)} to be no larger than self "
+                f"{list(a.shape)} apart from dimension {d} and to be no larger size than src "
+                f"{list(src.shape)}")
+        if big:
+            prefix = f"Size does not match at dimension {big[0]} expected" \
+                if op == "gather" else "Expected"
+            raise RuntimeError(f"{prefix} index {list(idx.shape)} to be no larger than self "
+                               f"{list(a.shape)} apart from dimension {d}")
     _check_range(idx, _size(a, d), d)
     return d, idx
+
+
+def _flat(t):
+    """A tensor as a vector: gather and scatter do a 0-d/1-d mix of input and index in
+    one dimension."""
+    return t.reshape(-1) if isinstance(t, Tensor) else t
 
 
 @register("gather")
@@ -661,22 +679,9 @@ def gather(input, dim, index, *, sparse_grad=False):
     tensor([[1., 1.],
             [4., 3.]])
     """
-    a = input._data
-    idx = _int_index(index, "gather", "gather(): Expected dtype int32/int64 for index")
-    d = _wrap_dim(dim, a.ndim)
-    if idx.ndim != a.ndim and not (idx.ndim <= 1 and a.ndim <= 1):
-        raise RuntimeError("Index tensor must have the same number of dimensions as input "
-                           "tensor")
-    if any(n > _size(a, i) for i, n in enumerate(idx.shape) if i != d):
-        raise RuntimeError(
-            f"Size does not match at dimension {next(i for i, n in enumerate(idx.shape) if i != d and n > _size(a, i))} "  # noqa: E501
-            f"expected index {list(idx.shape)} to be no larger than self {list(a.shape)} "
-            f"apart from dimension {d}")
-    _check_range(idx, _size(a, d), d)
-    if a.ndim == 0:
-        idx = idx.reshape(idx.shape)  # 0-d input: index holds zeros; out takes its shape
-        return Gather.apply(input.reshape(1), dim=0, index=idx.reshape(-1)).reshape(
-            idx.shape)
+    d, idx = _along_checks("gather", input, dim, index)
+    if idx.ndim != input._data.ndim:
+        return Gather.apply(_flat(input), dim=0, index=idx.reshape(-1)).reshape(idx.shape)
     return Gather.apply(input, dim=d, index=idx)
 
 
@@ -688,27 +693,24 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     combines instead (no gradient, as in torch)."""
     if src is None:
         src = value
-    if not isinstance(src, Tensor):
-        d, idx = _scatter_checks("scatter", input, dim, index)
-        if reduce is not None:
-            return _scatter_reduce(input, d, idx, src, reduce)
-        return ScatterValue.apply(input, src, dim=d, index=idx)
-    d, idx = _scatter_checks("scatter", input, dim, index, src)
+    tensor_src = isinstance(src, Tensor)
+    d, idx = _along_checks("scatter", input, dim, index, src if tensor_src else None)
+    if idx.ndim != input._data.ndim:
+        return scatter(_flat(input), 0, Tensor._make(idx.reshape(-1)), _flat(src),
+                       reduce=reduce).reshape(input.shape)
     if reduce is not None:
-        warnings.warn("The reduce argument of torch.scatter with Tensor src is deprecated "
-                      "and will be removed in a future PyTorch release. Use "
-                      "torch.scatter_reduce instead for more reduction options.", UserWarning,
-                      stacklevel=2)
-        return _scatter_reduce(input, d, idx, src._data[_corner(idx.shape)], reduce)
-    return Scatter.apply(input, src, dim=d, index=idx)
-
-
-def _scatter_reduce(input, d, idx, src, reduce):
-    if reduce not in ("add", "multiply"):
-        raise RuntimeError("reduce argument must be either add or multiply.")
-    out = input._data.copy()
-    (np.add if reduce == "add" else np.multiply).at(out, _along(idx, d), src)
-    return ScatterReduce.apply(input, out=out)
+        if reduce not in ("add", "multiply"):
+            raise RuntimeError("reduce argument must be either add or multiply.")
+        if tensor_src:
+            warnings.warn("The reduce argument of torch.scatter with Tensor src is "
+                          "deprecated and will be removed in a future PyTorch release. Use "
+                          "torch.scatter_reduce instead for more reduction options.",
+                          UserWarning, stacklevel=2)
+            src = src._data[_corner(idx.shape)]
+        out = input._data.copy()
+        (np.add if reduce == "add" else np.multiply).at(out, _along(idx, d), src)
+        return ScatterReduce.apply(input, out=out)
+    return (Scatter if tensor_src else ScatterValue).apply(input, src, dim=d, index=idx)
 
 
 @register("scatter_add")
@@ -719,7 +721,10 @@ def scatter_add(input, dim, index, src):
     >>> ember.zeros(3).scatter_add(0, ember.tensor([0, 0, 2]), ember.tensor([1., 2., 3.]))
     tensor([3., 0., 3.])
     """
-    d, idx = _scatter_checks("scatter", input, dim, index, src)
+    d, idx = _along_checks("scatter", input, dim, index, src)
+    if idx.ndim != input._data.ndim:
+        return scatter_add(_flat(input), 0, Tensor._make(idx.reshape(-1)),
+                           _flat(src)).reshape(input.shape)
     return ScatterAdd.apply(input, src, dim=d, index=idx)
 
 
@@ -825,6 +830,9 @@ def index_select(input, dim, index):
     d, idx = _vector_index(index, "index_select",
                            "index_select(): Expected dtype int32 or int64 for index", dim,
                            a.ndim)
+    if a.ndim == 0 and idx.size != 1:
+        raise RuntimeError("index_select(): Index to scalar can have only 1 value, got "
+                           f"{idx.size} value(s)")
     n = _size(a, d)
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         bad = idx[(idx < 0) | (idx >= n)][0]
@@ -838,8 +846,9 @@ def _source_checks(op, a, d, idx, src):
     if (s.shape[d] if s.ndim else 1) != idx.size:
         raise RuntimeError(f"{op}(): Number of indices ({idx.size}) should be equal to "
                            f"source.size(dim): ({s.shape[d] if s.ndim else 1}), for dim: {d}")
-    if s.ndim and a.ndim and (s.ndim != a.ndim or any(
-            x != y for i, (x, y) in enumerate(zip(s.shape, a.shape)) if i != d)):
+    scalars = s.ndim <= 1 and a.ndim <= 1 and s.size == idx.size == 1
+    if (s.ndim != a.ndim and not scalars) or any(
+            x != y for i, (x, y) in enumerate(zip(s.shape, a.shape)) if i != d):
         raise RuntimeError("source tensor shape must match self tensor shape, excluding the "
                            f"specified dimension. Got self.shape = {list(a.shape)} "
                            f"source.shape = {list(s.shape)}")
@@ -959,11 +968,11 @@ def take_along_dim(input, indices, dim=None):
     tensor([[1., 3.],
             [2., 4.]])
     """
+    if dim is None:  # torch gathers from the flattened tensor (and takes int32 there)
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
     idx = _int_index(indices, "take_along_dim",
                      "torch.take_along_dim(): dtype of indices should be Long but got {}",
                      int32=False)
-    if dim is None:
-        return gather(input.reshape(-1), 0, Tensor._make(idx.reshape(-1)))
     a = input._data
     if a.ndim != idx.ndim:
         raise RuntimeError(
@@ -1012,7 +1021,7 @@ def masked_select(input, mask):
     tensor([1., 4.])
     """
     m = _mask(mask, "masked_select", "masked_select: expected BoolTensor for mask")
-    shape = _broadcast(input._data.shape, m.shape)
+    shape = _broadcast(m.shape, input._data.shape)
     if tuple(input.shape) != shape:
         input = input.expand(*shape)
     return MaskedSelect.apply(input, key=(np.broadcast_to(m, shape),))
@@ -1067,7 +1076,7 @@ def masked_scatter(input, mask, source):
         raise RuntimeError("masked_scatter: expected self and source to have same dtypes "
                            f"but got{_word(input._data.dtype)} and "
                            f"{_word(source._data.dtype)}")
-    shape = _broadcast(input._data.shape, m.shape)
+    shape = _broadcast(m.shape, input._data.shape)
     m = np.broadcast_to(m, shape)
     if np.count_nonzero(m) > source._data.size:
         raise RuntimeError("Number of elements of source < number of ones in mask")
