@@ -29,6 +29,8 @@ from .autograd.grad_mode import (
 )
 from .device import device
 from .random import Generator, initial_seed, manual_seed, seed, get_rng_state, set_rng_state
+from .random import default_generator
+from .ops.random_ops import bernoulli, multinomial, normal, randperm
 from . import autograd, ops, random  # noqa: E402  (ops register themselves here)
 from . import nn, optim, utils  # noqa: E402
 from .serialization import *  # noqa: E402,F403

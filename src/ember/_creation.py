@@ -13,7 +13,6 @@ import numbers
 
 import numpy as np
 
-from . import random as _random
 from ._dtype import from_numpy_dtype, get_default_dtype, to_dtype
 from ._tensor import Tensor, _set_requires_grad, _sizes, _unwrap_nested
 
@@ -187,27 +186,37 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     return _finish(data.astype(_dtype(dtype)), requires_grad)
 
 
-def _generator(generator):
-    return generator if generator is not None else _random.default_generator
+def _sampled(shape, dtype, fill) -> Tensor:
+    """A new tensor filled in place by one of torch's random methods (``uniform_``...)."""
+    return fill(Tensor._make(np.empty(shape, dtype=dtype)))
 
 
-def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """Uniform random numbers in [0, 1)."""
-    d = _dtype(dtype)
-    return _finish(_generator(generator)._uniform(_sizes(_size_arg(sizes, size)), d), requires_grad)
+def rand(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False, pin_memory=False) -> Tensor:
+    """Uniform random numbers in [0, 1), as torch draws them (same seed, same numbers).
 
-
-def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """Standard normal random numbers.
-
-    >>> x = ember.randn(size=(3,), requires_grad=True)
+    >>> _ = ember.manual_seed(0); ember.rand(3)
+    tensor([0.4963, 0.7682, 0.0885])
     """
-    d = _dtype(dtype)
-    return _finish(_generator(generator)._normal(_sizes(_size_arg(sizes, size)), d), requires_grad)
+    t = _sampled(_sizes(_size_arg(sizes, size)), _dtype(dtype),
+                lambda t: t.uniform_(generator=generator))
+    return _set_requires_grad(t, requires_grad)
 
 
-def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
-            requires_grad=False) -> Tensor:
+def randn(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
+          requires_grad=False, pin_memory=False) -> Tensor:
+    """Standard normal random numbers, as torch draws them.
+
+    >>> _ = ember.manual_seed(0); ember.randn(size=(3,), requires_grad=True)
+    tensor([ 1.5410, -0.2934, -2.1788], requires_grad=True)
+    """
+    t = _sampled(_sizes(_size_arg(sizes, size)), _dtype(dtype),
+                lambda t: t.normal_(generator=generator))
+    return _set_requires_grad(t, requires_grad)
+
+
+def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None,
+            layout=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
     """Random integers from ``low`` (inclusive) to ``high`` (exclusive); int64 by
     default. ``randint(10, (3,))`` or ``randint(2, 10, (3,))``."""
     if size is None:
@@ -216,13 +225,9 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
         low, high, size = 0, low, high
     elif high is None:
         low, high = 0, low
-    if high <= low:
-        raise RuntimeError(
-            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
-        )
-    d = to_dtype(dtype).np if dtype is not None else np.int64
-    return _finish(_generator(generator)._integers(low, high, _sizes((size,)), d),
-                   requires_grad)
+    d = to_dtype(dtype).np if dtype is not None else np.dtype(np.int64)
+    t = _sampled(_sizes((size,)), d, lambda t: t.random_(low, high, generator=generator))
+    return _set_requires_grad(t, requires_grad)
 
 
 def _like(fn):
@@ -239,8 +244,26 @@ def _like(fn):
 zeros_like = _like(zeros)
 ones_like = _like(ones)
 empty_like = _like(empty)
-rand_like = _like(rand)
-randn_like = _like(randn)
+
+
+def _random_like(input, dtype, requires_grad, fill) -> Tensor:
+    """``empty_like(input)`` (same layout, so filled in its memory order), then ``fill``."""
+    a = input._data
+    d = to_dtype(dtype).np if dtype is not None else a.dtype
+    t = fill(Tensor._make(np.empty_like(a, dtype=d)))
+    return _set_requires_grad(t, requires_grad)
+
+
+def rand_like(input, *, generator=None, dtype=None, layout=None, device=None,
+              requires_grad=False, memory_format=None) -> Tensor:
+    """``rand`` with the shape (and by default dtype) of ``input``."""
+    return _random_like(input, dtype, requires_grad, lambda t: t.uniform_(generator=generator))
+
+
+def randn_like(input, *, generator=None, dtype=None, layout=None, device=None,
+               requires_grad=False, memory_format=None) -> Tensor:
+    """``randn`` with the shape (and by default dtype) of ``input``."""
+    return _random_like(input, dtype, requires_grad, lambda t: t.normal_(generator=generator))
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
@@ -250,10 +273,11 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
                 requires_grad=requires_grad)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, device=None,
-                 requires_grad=False, memory_format=None) -> Tensor:
-    """``randint`` with the shape (and by default dtype) of ``input``."""
+def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=None,
+                 device=None, requires_grad=False, memory_format=None) -> Tensor:
+    """``randint`` with the shape (and by default dtype) of ``input``:
+    ``randint_like(x, high)`` or ``randint_like(x, low, high)``."""
     if high is None:
         low, high = 0, low
-    return randint(low, high, input.shape, dtype=dtype or input.dtype,
-                   requires_grad=requires_grad)
+    return _random_like(input, dtype, requires_grad,
+                        lambda t: t.random_(low, high, generator=generator))
