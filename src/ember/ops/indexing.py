@@ -17,6 +17,7 @@ import warnings
 
 import numpy as np
 
+from .._dtype import from_numpy_dtype
 from .._tensor import _TYPE_NAMES, Tensor, _unwrap_nested, _wrap_dim
 from ..autograd.function import Function, register
 from ..autograd.grad_mode import state
@@ -30,7 +31,7 @@ _ALL = slice(None)
 
 def _word(dtype) -> str:
     """torch's short type name of a NumPy dtype: Float, Long, Bool, ..."""
-    return _TYPE_NAMES[Tensor._make(np.empty(0, dtype)).dtype][6:-6]
+    return _TYPE_NAMES[from_numpy_dtype(np.dtype(dtype))][6:-6]
 
 
 def _index_array(a: np.ndarray, from_tensor: bool = True):
@@ -330,7 +331,12 @@ def _pick(t: Tensor, plan) -> Tensor:
 
 
 def getitem(self: Tensor, key) -> Tensor:
-    plan = _parse(key, self._data.shape)
+    shape = self._data.shape
+    if type(key) is int and shape and -shape[0] <= key < shape[0]:
+        out = Select.apply(self, key=(key, Ellipsis))  # x[i], iteration: the common case
+        out._view_of = (self, key)
+        return out
+    plan = _parse(key, shape)
     out = _pick(self, plan)
     if plan[1] is None:
         out._view_of = (self, key)  # lets in-place ops on the view reach self's graph
