@@ -1,4 +1,4 @@
-"""Pointwise ops: arithmetic, the elementary functions, comparisons, dtype casts.
+"""Pointwise ops: arithmetic, the elementary functions, comparisons, logic, dtype casts.
 
 Each op is a Function: ``forward`` on arrays next to ``backward`` in ember ops, so
 every derivative can itself be differentiated. Conventions of ``backward``:
@@ -6,20 +6,29 @@ every derivative can itself be differentiated. Conventions of ``backward``:
 and the result is one gradient per input (``None`` where there is none). Broadcast
 inputs get the broadcast gradient; the engine sums it back to their shape.
 
+The derivative formulas are torch's (``derivatives.yaml``), including the choices at
+kinks: ``maximum`` splits the gradient of a tie in half, ``clamp`` passes it at the
+bounds, ``abs`` and ``relu`` give 0 at 0. Integer inputs to the float functions
+(``exp``, ``atan2``, ...) compute in the default float dtype, as torch; input out of a
+function's domain gives nan or inf, silently.
+
 NumPy ufuncs are used directly on the arrays (``np.exp(a)``): array libraries that
 implement ``__array_ufunc__`` (CuPy) receive the call, so op code is backend-free.
 """
 
 from __future__ import annotations
 
+import builtins
+import math
 import numbers
 
 import numpy as np
 
-from .._dtype import bool as _bool
-from .._dtype import can_cast, get_default_dtype, result_type, to_dtype
+from .._dtype import can_cast, float64, get_default_dtype, result_type, to_dtype
 from .._tensor import Tensor
-from ..autograd.function import Function, register
+from ..autograd.function import Function, _broadcast_error, register
+
+# ---------------------------------------------------------------- operands and errors
 
 
 def _operands(a, b):
@@ -44,10 +53,20 @@ def _operands(a, b):
     return _cast(a, dt), _cast(b, dt)
 
 
+def _common(*xs):
+    """Cast tensors and numbers (``None`` passes) to their common dtype, as torch's
+    ops of three operands (``clamp``, ``where``, ``addcmul``...) do."""
+    dt = result_type(*[x for x in xs if x is not None])
+    return [None if x is None else _cast(x, dt) for x in xs]
+
+
 def _cast(x, dt):
     if isinstance(x, Tensor):
         return x if x._data.dtype == dt.np else x.to(dt)
-    return dt.np.type(x)
+    try:
+        return dt.np.type(x)
+    except OverflowError:  # -1 as uint8: wraps around, as torch's casts do
+        return np.array(x).astype(dt.np)[()]
 
 
 def _float_operands(a, b):
@@ -58,6 +77,57 @@ def _float_operands(a, b):
         dt = get_default_dtype()
         a, b = _cast(a, dt), _cast(b, dt)
     return a, b
+
+
+def _floats(x: Tensor) -> Tensor:
+    """``x`` itself when it is floating point, else its values in the default float."""
+    if x._data.dtype.kind == "f":
+        return x
+    return Tensor._make(x._data.astype(get_default_dtype().np))
+
+
+def _type_error(fn: str, x, arg="input", pos=1) -> TypeError:
+    return TypeError(f"{fn}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                     f"{type(x).__name__}")
+
+
+def _need_tensor(fn: str, x, arg="input", pos=1) -> None:
+    """torch's TypeError where an argument must be a tensor (a number won't do)."""
+    if not isinstance(x, Tensor):
+        raise _type_error(fn, x, arg, pos)
+
+
+def _not_implemented(fn: str, x: Tensor) -> NotImplementedError:
+    """torch's error for a kernel that has no version for this dtype."""
+    return NotImplementedError(f'"{fn}_cpu" not implemented for \'{_type_word(x.dtype)}\'')
+
+
+def _type_word(d) -> str:
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool"}[d.name]
+
+
+def _elementwise(ufunc, a, b) -> np.ndarray:
+    """``ufunc`` on two operands (tensors or numbers) outside autograd, with torch's
+    error for shapes that do not broadcast."""
+    a = a._data if isinstance(a, Tensor) else a
+    b = b._data if isinstance(b, Tensor) else b
+    try:
+        return np.asarray(ufunc(a, b))
+    except ValueError as e:
+        raise _broadcast_error(e, (a, b)) from None
+
+
+def _zeros_like(t: Tensor) -> Tensor:
+    """A constant zero gradient (torch's ``zeros_like(grad)``: no second-order graph)."""
+    return Tensor._make(np.zeros_like(t._data))
+
+
+def _alias(fn, *names):
+    """Publish ``fn`` under more names (``arcsin`` for ``asin`` ...)."""
+    register(*names)(fn)
+    return fn
 
 
 # ---------------------------------------------------------------- arithmetic
@@ -149,7 +219,7 @@ class PowScalar(Function):
     def forward(ctx, a, *, exponent):
         ctx.save_for_backward(a)
         ctx.exponent = exponent
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return a**exponent
 
     @staticmethod
@@ -157,7 +227,7 @@ class PowScalar(Function):
         (a,) = ctx.saved_tensors
         e = ctx.exponent
         if e == 0:
-            return grad * 0
+            return _zeros_like(grad)
         return grad * (e * a ** (e - 1))
 
 
@@ -168,7 +238,7 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             out = a**b
         ctx.save_for_backward(a, b, out)
         return out
@@ -179,9 +249,9 @@ class Pow(Function):
         ga, gb = ctx.needs_input_grad
         da = db = None
         if ga:  # 0 where the exponent is 0, even at a == 0
-            da = where(b == 0, 0.0, grad * b * a ** (b - 1))
+            da = where(b == 0, 0.0, grad * (b * a ** (b - 1)))
         if gb:  # 0 at a == 0 with a non-negative exponent, as torch
-            db = where((a == 0) & (b >= 0), 0.0, grad * out * log(a))
+            db = grad * where((a == 0) & (b >= 0), 0.0, out * log(a))
         return da, db
 
 
@@ -192,22 +262,27 @@ class RPow(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        out = np.power(a, b)
-        ctx.save_for_backward(out)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = np.power(a, b)
+        ctx.save_for_backward(out, b)
         ctx.base = a
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        if ctx.base == 0:
-            return None, where(out == 0, 0.0, grad * out * float(np.log(ctx.base)))
-        return None, grad * out * float(np.log(ctx.base))
+        out, b = ctx.saved_tensors
+        if ctx.base == 0:  # 0 ** b: no gradient where b >= 0, as torch; inf * log 0 below
+            return None, grad * where(b >= 0, 0.0, -math.inf)
+        return None, grad * (out * math.log(ctx.base))
 
 
 @register("add")
 def add(input, other, *, alpha=1):
-    """``input + alpha * other``, broadcasting, with torch's type promotion."""
+    """``input + alpha * other``, broadcasting, with torch's type promotion.
+
+    >>> ember.add(ember.tensor([1, 2]), 0.5)
+    tensor([1.5000, 2.5000])
+    """
     if alpha != 1:
         other = mul(other, alpha)
     return Add.apply(*_operands(input, other))
@@ -216,10 +291,22 @@ def add(input, other, *, alpha=1):
 @register("sub", "subtract")
 def sub(input, other, *, alpha=1):
     """``input - alpha * other``."""
+    if _is_bool(input) or _is_bool(other):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with "
+            + ("two bool tensors is not supported. Use the `^` or `logical_xor()` operator "
+               "instead." if _is_bool(input) and _is_bool(other) else
+               "a bool tensor is not supported. If you are trying to invert a mask, use "
+               "the `~` or `logical_not()` operator instead.")
+        )
     if alpha != 1:
         other = mul(other, alpha)
     a, b = _operands(input, other)
     return (Sub if isinstance(a, Tensor) else Rsub).apply(a, b)
+
+
+def _is_bool(x) -> bool:
+    return x.__class__ is builtins.bool or (isinstance(x, Tensor) and x._data.dtype == np.bool_)
 
 
 @register("mul", "multiply")
@@ -231,23 +318,37 @@ def mul(input, other):
 @register("div", "divide", "true_divide")
 def div(input, other, *, rounding_mode=None):
     """``input / other``; integers divide as floats unless ``rounding_mode`` is given
-    (``'trunc'`` or ``'floor'``)."""
+    (``'trunc'`` or ``'floor'``).
+
+    >>> ember.div(ember.tensor([-3, 3]), 2, rounding_mode="floor")
+    tensor([-2,  1])
+    """
     if rounding_mode is None:
         if not isinstance(input, Tensor):  # number / tensor = number * (1 / tensor)
             return mul(reciprocal(_float_operands(input, other)[1]), input)
         return Div.apply(*_float_operands(input, other))
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or "
+                           f"'floor' but found '{rounding_mode}'")
     a, b = _operands(input, other)
-    q = div(a, b)
-    q = floor(q) if rounding_mode == "floor" else (
-        trunc(q) if rounding_mode == "trunc" else _bad_rounding(rounding_mode))
     t = a if isinstance(a, Tensor) else b
-    return q if t._data.dtype.kind == "f" else q.to(t.dtype)
+    if t._data.dtype.kind != "f":  # integers: exact, in integer arithmetic
+        _check_int_divisor(b)
+        q = _elementwise(np.floor_divide if rounding_mode == "floor" else _trunc_divide, a, b)
+        return Tensor._make(q.astype(t._data.dtype, copy=False))
+    q = div(a, b)
+    return floor(q) if rounding_mode == "floor" else trunc(q)
 
 
-def _bad_rounding(mode):
-    raise RuntimeError(
-        f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{mode}'"
-    )
+def _trunc_divide(a, b):
+    """Integer division rounded toward zero: ``a - fmod(a, b)`` is a multiple of ``b``."""
+    return (a - np.fmod(a, b)) // b
+
+
+def _check_int_divisor(b) -> None:
+    data = b._data if isinstance(b, Tensor) else b
+    if np.any(data == 0):
+        raise RuntimeError("ZeroDivisionError")
 
 
 @register("neg", "negative")
@@ -263,16 +364,34 @@ def neg(input):
 
 @register("pow")
 def pow(input, exponent):
-    """``input ** exponent``, elementwise."""
+    """``input ** exponent``, elementwise; a number may stand for either.
+
+    >>> ember.pow(ember.tensor([1.0, 2.0]), 3)
+    tensor([1., 8.])
+    """
     if isinstance(exponent, Tensor):
         if not isinstance(input, Tensor):
             a, b = _operands(input, exponent)
             return RPow.apply(a, b)
         return Pow.apply(*_operands(input, exponent))
     a, e = _operands(input, exponent)
-    if a._data.dtype.kind in "iu" and isinstance(e, numbers.Integral) and e < 0:
+    if a._data.dtype.kind in "iub" and isinstance(e, numbers.Integral) and e < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     return PowScalar.apply(a, exponent=e)
+
+
+@register("float_power")
+def float_power(input, exponent):
+    """``input ** exponent`` computed in float64, whatever the input dtypes."""
+    if isinstance(input, Tensor):
+        input = input.to(float64)
+    else:
+        input = builtins.float(input)
+    if isinstance(exponent, Tensor):
+        exponent = exponent.to(float64)
+    else:
+        exponent = builtins.float(exponent)
+    return pow(input, exponent)
 
 
 @register("floor_divide")
@@ -281,20 +400,205 @@ def floor_divide(input, other):
     return div(input, other, rounding_mode="floor")
 
 
+class Remainder(Function):
+    """Python's ``%``; the derivative in the divisor is ``-floor(a / b)``."""
+
+    name = "RemainderBackward1"
+    ufunc = staticmethod(np.remainder)
+    rounding = "floor"
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return cls.ufunc(a, b)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        a, b = ctx.saved_tensors
+        gb = ctx.needs_input_grad[1]
+        return grad, (-grad * div(a, b, rounding_mode=cls.rounding) if gb else None)
+
+
+class RemainderScalar(Remainder):
+    name = "RemainderBackward0"
+
+
+class Fmod(Remainder):
+    """C's ``fmod``: the remainder of division rounded toward zero."""
+
+    name = "FmodBackward1"
+    ufunc = staticmethod(np.fmod)
+    rounding = "trunc"
+
+
+class FmodScalar(Fmod):
+    name = "FmodBackward0"
+
+
+def _modulo(tensor_cls, scalar_cls, input, other):
+    a, b = _operands(input, other)
+    t = a if isinstance(a, Tensor) else b
+    if t._data.dtype.kind != "f":
+        _check_int_divisor(b)
+    return (tensor_cls if isinstance(b, Tensor) else scalar_cls).apply(a, b)
+
+
 @register("remainder")
 def remainder(input, other):
-    """Python's ``%``: the result has the sign of the divisor."""
-    return sub(input, mul(floor_divide(input, other), other))
+    """Python's ``%``: the result has the sign of the divisor.
+
+    >>> ember.remainder(ember.tensor([-3.0, 3.0]), 2)
+    tensor([1., 1.])
+    """
+    return _modulo(Remainder, RemainderScalar, input, other)
+
+
+@register("fmod")
+def fmod(input, other):
+    """C's ``fmod``: the result has the sign of the dividend.
+
+    >>> ember.fmod(ember.tensor([-3.0, 3.0]), 2)
+    tensor([-1.,  1.])
+    """
+    _need_tensor("fmod", input)
+    return _modulo(Fmod, FmodScalar, input, other)
+
+
+class Addcmul(Function):
+    name = "AddcmulBackward0"
+
+    @staticmethod
+    def forward(ctx, a, t1, t2, *, value):
+        ctx.save_for_backward(t1, t2)
+        ctx.value = value
+        return a + value * t1 * t2
+
+    @staticmethod
+    def backward(ctx, grad):
+        t1, t2 = ctx.saved_tensors
+        _, g1, g2 = ctx.needs_input_grad
+        v = ctx.value
+        return grad, (grad * (t2 * v) if g1 else None), (grad * (t1 * v) if g2 else None)
+
+
+class Addcdiv(Function):
+    name = "AddcdivBackward0"
+
+    @staticmethod
+    def forward(ctx, a, t1, t2, *, value):
+        ctx.save_for_backward(t1, t2)
+        ctx.value = value
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return a + value * t1 / t2
+
+    @staticmethod
+    def backward(ctx, grad):
+        t1, t2 = ctx.saved_tensors
+        _, g1, g2 = ctx.needs_input_grad
+        v = ctx.value
+        return (grad, (grad * (v / t2) if g1 else None),
+                (-grad * (v * t1 / (t2 * t2)) if g2 else None))
+
+
+def _scaled(value, dtype):
+    """The ``value=`` of addcmul/addcdiv in the result's type (0.5 is 0 for integers)."""
+    return builtins.int(value) if dtype.kind in "iu" else value
+
+
+@register("addcmul")
+def addcmul(input, tensor1, tensor2, *, value=1):
+    """``input + value * tensor1 * tensor2``."""
+    a, t1, t2 = _common(input, tensor1, tensor2)
+    return Addcmul.apply(a, t1, t2, value=_scaled(value, a._data.dtype))
+
+
+@register("addcdiv")
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """``input + value * tensor1 / tensor2``."""
+    if tensor1._data.dtype.kind in "iub" and tensor2._data.dtype.kind in "iub":
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future release "
+            "addcdiv will perform a true division of tensor1 and tensor2. The historic "
+            "addcdiv behavior can be implemented as (input + value * torch.trunc(tensor1 / "
+            "tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / "
+            "tensor2) for float inputs. The future addcdiv behavior is just the latter "
+            "implementation: (input + value * tensor1 / tensor2), for all dtypes."
+        )
+    a, t1, t2 = _common(input, tensor1, tensor2)
+    return Addcdiv.apply(a, t1, t2, value=value)
+
+
+def _lerp(a, b, w):
+    # torch's two-sided formula: exact at both ends (w = 0 gives a, w = 1 gives b).
+    d = b - a
+    if isinstance(w, numbers.Number):
+        return a + w * d if math.fabs(w) < 0.5 else b - d * (1 - w)
+    return np.where(np.abs(w) < 0.5, a + w * d, b - d * (1 - w))
+
+
+class Lerp(Function):
+    """``lerp`` with a number as the weight."""
+
+    name = "LerpBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b, *, weight):
+        ctx.weight = weight
+        return _lerp(a, b, weight)
+
+    @staticmethod
+    def backward(ctx, grad):
+        w = ctx.weight
+        ga, gb = ctx.needs_input_grad
+        return (grad * (1 - w) if ga else None), (grad * w if gb else None)
+
+
+class LerpTensor(Function):
+    name = "LerpBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b, w):
+        ctx.save_for_backward(a, b, w)
+        return _lerp(a, b, w)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, w = ctx.saved_tensors
+        ga, gb, gw = ctx.needs_input_grad
+        return ((grad * (1 - w) if ga else None), (grad * w if gb else None),
+                (grad * (b - a) if gw else None))
+
+
+@register("lerp")
+def lerp(input, end, weight):
+    """``input + weight * (end - input)``: the straight line from input to end.
+
+    >>> ember.lerp(ember.tensor([0.0, 1.0]), ember.tensor([10.0, 3.0]), 0.5)
+    tensor([5., 2.])
+    """
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(
+            f'"lerp_kernel_scalar" not implemented for \'{_type_word(input.dtype)}\'')
+    for what, t in (("end", end), ("weight", weight)):
+        if isinstance(t, Tensor) and t._data.dtype != input._data.dtype and (
+                what == "end" or t._data.ndim):
+            raise RuntimeError(f"expected dtype {input.dtype} for `{what}` but got dtype "
+                               f"{t.dtype}")
+    if isinstance(weight, Tensor):
+        return LerpTensor.apply(input, end, _cast(weight, input.dtype))
+    return Lerp.apply(input, end, weight=weight)
 
 
 # ---------------------------------------------------------------- elementary functions
 
 
-def _unary(name, fwd, bwd, *, saves="input", doc=""):
-    """Define a one-input op from its forward ufunc and its derivative rule.
+def _unary(name, node, fwd, bwd, *, saves="input", doc="", aliases=()):
+    """Define a one-input float op from its forward ufunc and its derivative rule.
 
-    ``bwd(grad, x)`` receives the saved input (or output, with ``saves="output"``) as an
-    ember Tensor and returns the input's gradient.
+    ``node`` is torch's node name (``"Log1PBackward0"``); ``bwd(grad, x)`` receives the
+    saved input (or output, with ``saves="output"``) as an ember Tensor and returns the
+    input's gradient. Integer and bool inputs compute in the default float dtype.
     """
 
     def forward(ctx, a):
@@ -307,8 +611,8 @@ def _unary(name, fwd, bwd, *, saves="input", doc=""):
         (x,) = ctx.saved_tensors
         return bwd(grad, x)
 
-    cls = type(name.capitalize(), (Function,), {
-        "name": f"{name.capitalize()}Backward0",
+    cls = type(node[: -len("Backward0")], (Function,), {
+        "name": node,
         "forward": staticmethod(forward),
         "backward": staticmethod(backward),
         "__doc__": doc,
@@ -316,29 +620,76 @@ def _unary(name, fwd, bwd, *, saves="input", doc=""):
     })
 
     def public(input):
-        if input._data.dtype.kind != "f":
-            input = input.to(get_default_dtype())  # integers compute as floats, as torch
+        try:
+            kind = input._data.dtype.kind
+        except AttributeError:
+            raise _type_error(name, input) from None
+        if kind != "f":
+            input = _floats(input)  # integers compute as floats, as torch
         return cls.apply(input)
 
     public.__name__ = public.__qualname__ = name
     public.__doc__ = doc
-    register(name)(public)
+    register(name, *aliases)(public)
     return cls, public
 
 
-Exp, exp = _unary("exp", np.exp, lambda g, y: g * y, saves="output",
-                  doc="e to the power of each element.")
-Log, log = _unary("log", np.log, lambda g, x: g / x,
-                  doc="Natural logarithm; nan below 0 and -inf at 0, as torch.")
-Sqrt, sqrt = _unary("sqrt", np.sqrt, lambda g, y: g / (2 * y), saves="output",
-                    doc="Square root; nan below 0.")
-Sin, sin = _unary("sin", np.sin, lambda g, x: g * cos(x), doc="Sine.")
-Cos, cos = _unary("cos", np.cos, lambda g, x: g * -sin(x), doc="Cosine.")
-Tanh, tanh = _unary("tanh", np.tanh, lambda g, y: g * (1 - y * y), saves="output",
-                    doc="Hyperbolic tangent.")
-Reciprocal, reciprocal = _unary("reciprocal", np.reciprocal,
-                                lambda g, y: g * -(y * y), saves="output",
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
+_2_OVER_SQRTPI = 2 / math.sqrt(math.pi)
+_SQRTPI_OVER_2 = math.sqrt(math.pi) / 2
+
+Exp, exp = _unary("exp", "ExpBackward0", np.exp, lambda g, y: g * y, saves="output",
+                  doc="e to the power of each element.\n\n"
+                      "    >>> ember.exp(ember.tensor([0.0, 1.0]))\n"
+                      "    tensor([1.0000, 2.7183])\n")
+Exp2, exp2 = _unary("exp2", "Exp2Backward0", np.exp2, lambda g, y: g * y * _LN2,
+                    saves="output", doc="2 to the power of each element.")
+Expm1, expm1 = _unary("expm1", "Expm1Backward0", np.expm1, lambda g, y: g * (y + 1),
+                      saves="output", doc="``exp(x) - 1``, accurate for small ``x``.")
+Log, log = _unary("log", "LogBackward0", np.log, lambda g, x: g / x,
+                  doc="Natural logarithm; nan below 0 and -inf at 0, as torch.\n\n"
+                      "    >>> ember.log(ember.tensor([1.0, -1.0]))\n"
+                      "    tensor([0., nan])\n")
+Log2, log2 = _unary("log2", "Log2Backward0", np.log2, lambda g, x: g / (x * _LN2),
+                    doc="Base-2 logarithm.")
+Log10, log10 = _unary("log10", "Log10Backward0", np.log10, lambda g, x: g / (x * _LN10),
+                      doc="Base-10 logarithm.")
+Log1p, log1p = _unary("log1p", "Log1PBackward0", np.log1p, lambda g, x: g / (x + 1),
+                      doc="``log(1 + x)``, accurate for small ``x``.")
+Sqrt, sqrt = _unary("sqrt", "SqrtBackward0", np.sqrt, lambda g, y: g / (2 * y),
+                    saves="output", doc="Square root; nan below 0.")
+Rsqrt, rsqrt = _unary("rsqrt", "RsqrtBackward0", lambda a: 1 / np.sqrt(a),
+                      lambda g, y: -0.5 * g * y ** 3, saves="output",
+                      doc="``1 / sqrt(x)``.")
+Reciprocal, reciprocal = _unary("reciprocal", "ReciprocalBackward0", np.reciprocal,
+                                lambda g, y: -g * (y * y), saves="output",
                                 doc="``1 / input``.")
+Sin, sin = _unary("sin", "SinBackward0", np.sin, lambda g, x: g * cos(x), doc="Sine.")
+Cos, cos = _unary("cos", "CosBackward0", np.cos, lambda g, x: g * -sin(x), doc="Cosine.")
+Tan, tan = _unary("tan", "TanBackward0", np.tan, lambda g, y: g * (1 + y * y),
+                  saves="output", doc="Tangent.")
+Asin, asin = _unary("asin", "AsinBackward0", np.arcsin, lambda g, x: g * rsqrt(1 - x * x),
+                    doc="Inverse sine; nan outside [-1, 1].", aliases=("arcsin",))
+Acos, acos = _unary("acos", "AcosBackward0", np.arccos,
+                    lambda g, x: g * -rsqrt(1 - x * x),
+                    doc="Inverse cosine; nan outside [-1, 1].", aliases=("arccos",))
+Atan, atan = _unary("atan", "AtanBackward0", np.arctan, lambda g, x: g / (x * x + 1),
+                    doc="Inverse tangent.", aliases=("arctan",))
+Sinh, sinh = _unary("sinh", "SinhBackward0", np.sinh, lambda g, x: g * cosh(x),
+                    doc="Hyperbolic sine.")
+Cosh, cosh = _unary("cosh", "CoshBackward0", np.cosh, lambda g, x: g * sinh(x),
+                    doc="Hyperbolic cosine.")
+Tanh, tanh = _unary("tanh", "TanhBackward0", np.tanh, lambda g, y: g * (1 - y * y),
+                    saves="output", doc="Hyperbolic tangent.")
+Asinh, asinh = _unary("asinh", "AsinhBackward0", np.arcsinh,
+                      lambda g, x: g * rsqrt(x * x + 1),
+                      doc="Inverse hyperbolic sine.", aliases=("arcsinh",))
+Acosh, acosh = _unary("acosh", "AcoshBackward0", np.arccosh,
+                      lambda g, x: g * rsqrt(x * x - 1),
+                      doc="Inverse hyperbolic cosine; nan below 1.", aliases=("arccosh",))
+Atanh, atanh = _unary("atanh", "AtanhBackward0", np.arctanh, lambda g, x: g / (1 - x * x),
+                      doc="Inverse hyperbolic tangent; nan outside [-1, 1].",
+                      aliases=("arctanh",))
 
 
 def _sigmoid(a):
@@ -347,8 +698,199 @@ def _sigmoid(a):
     return 1 / (1 + np.exp(-a))
 
 
-Sigmoid, sigmoid = _unary("sigmoid", _sigmoid, lambda g, y: g * (1 - y) * y,
-                          saves="output", doc="The logistic function ``1 / (1 + e^-x)``.")
+Sigmoid, sigmoid = _unary("sigmoid", "SigmoidBackward0", _sigmoid,
+                          lambda g, y: g * (1 - y) * y, saves="output",
+                          doc="The logistic function ``1 / (1 + e^-x)``.")
+
+
+# NumPy has no erf. W. J. Cody's rational Chebyshev approximations (Math. Comp. 23,
+# 1969; the coefficients of his CALERF routine) give erf and erfc to float64 accuracy
+# in three ranges of |x|: x * A(x^2)/B(x^2) up to 0.5, e^-x^2 * C(x)/D(x) up to 4, and
+# e^-x^2 / x * (1/sqrt(pi) - P(1/x^2)/Q(1/x^2) / x^2) beyond.
+_ERF_A = (3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02,
+          3.20937758913846947e03, 1.85777706184603153e-1)
+_ERF_B = (2.36012909523441209e01, 2.44024637934444173e02, 1.28261652607737228e03,
+          2.84423683343917062e03)
+_ERF_C = (5.64188496988670089e-1, 8.88314979438837594e00, 6.61191906371416295e01,
+          2.98635138197400131e02, 8.81952221241769090e02, 1.71204761263407058e03,
+          2.05107837782607147e03, 1.23033935479799725e03, 2.15311535474403846e-8)
+_ERF_D = (1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02,
+          1.62138957456669019e03, 3.29079923573345963e03, 4.36261909014324716e03,
+          3.43936767414372164e03, 1.23033935480374942e03)
+_ERF_P = (3.05326634961232344e-1, 3.60344899949804439e-1, 1.25781726111229246e-1,
+          1.60837851487422766e-2, 6.58749161529837803e-4, 1.63153871373020978e-2)
+_ERF_Q = (2.56852019228982242e00, 1.87295284992346725e00, 5.27905102951428412e-1,
+          6.05183413124413191e-2, 2.33520497626869185e-3)
+
+
+def _rational(num, den, z, n):
+    """Cody's evaluation of ``num(z) / den(z)`` (degree n; ``num[n]`` leads)."""
+    xnum, xden = num[n] * z, z
+    for i in range(n - 1):
+        xnum, xden = (xnum + num[i]) * z, (xden + den[i]) * z
+    return (xnum + num[n - 1]) / (xden + den[n - 1])
+
+
+def _erfc_tail(y):
+    """erfc(y) for y > 0.5 (float64 array)."""
+    out = np.empty_like(y)
+    mid = y <= 4.0
+    out[mid] = _rational(_ERF_C, _ERF_D, y[mid], 8)
+    far = y[~mid]
+    z = 1.0 / (far * far)
+    out[~mid] = (1 / math.sqrt(math.pi) - z * _rational(_ERF_P, _ERF_Q, z, 5)) / far
+    # e^-y^2 as e^-s^2 * e^-(y-s)(y+s), s = y cut to 1/16: y^2 is never rounded whole.
+    s = np.trunc(y * 16.0) / 16.0
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        out *= np.exp(-s * s) * np.exp(-(y - s) * (y + s))
+    out[y == np.inf] = 0.0
+    return out
+
+
+def _erf(x: np.ndarray, complement: bool = False) -> np.ndarray:
+    """erf (or erfc) of a float array, in float64 to ~1e-16 relative, back in x's dtype.
+
+    >>> _erf(np.array([0.5]))
+    array([0.52049988])
+    """
+    x64 = np.asarray(x, dtype=np.float64)
+    y = np.abs(x64)
+    out = np.empty_like(x64)
+    small = y <= 0.5  # nan goes to the other branch, where it stays nan
+    xs = x64[small]
+    e = xs * _rational(_ERF_A, _ERF_B, xs * xs, 4)
+    out[small] = 1.0 - e if complement else e
+    big = ~small
+    tail, xb = _erfc_tail(y[big]), x64[big]
+    if complement:
+        out[big] = np.where(xb < 0, 2.0 - tail, tail)
+    else:
+        out[big] = np.where(xb < 0, tail - 1.0, 1.0 - tail)
+    return out.astype(x.dtype, copy=False)
+
+
+# M. Giles, "Approximating the erfinv function" (GPU Computing Gems, 2011): a
+# single-precision polynomial in w = -log(1 - x^2), one for w < 5 and one beyond.
+_GILES = ((2.81022636e-08, -0.000200214257), (3.43273939e-07, 0.000100950558),
+          (-3.5233877e-06, 0.00134934322), (-4.39150654e-06, -0.00367342844),
+          (0.00021858087, 0.00573950773), (-0.00125372503, -0.0076224613),
+          (-0.00417768164, 0.00943887047), (0.246640727, 1.00167406),
+          (1.50140941, 2.83297682))
+
+
+def _erfinv(y: np.ndarray) -> np.ndarray:
+    """The inverse of erf: Giles' approximation refined by Newton steps on erf."""
+    y64 = np.asarray(y, dtype=np.float64)
+    a = np.abs(y64)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        w = -np.log((1.0 - a) * (1.0 + a))
+        central = w < 5.0
+        u = np.where(central, w - 2.5, np.sqrt(w) - 3.0)
+        p = np.where(central, *_GILES[0])
+        for lo, hi in _GILES[1:]:
+            p = np.where(central, lo, hi) + p * u
+        x = p * a
+        # Newton on erf(x) = a, and for a > 0.5 on log erfc(x) = log(1 - a) instead:
+        # there 1 - a is exact and log erfc is nearly a parabola, so the steps converge
+        # (four reach float64 accuracy from Giles' start).
+        near_one = a > 0.5
+        for _ in range(4):
+            c = _erf(x, complement=True)
+            step = np.where(near_one, (np.log(c) - np.log1p(-a)) * c, a - _erf(x))
+            x = x + step / (_2_OVER_SQRTPI * np.exp(-x * x))
+    x = np.where(a >= 1.0, np.where(a == 1.0, np.inf, np.nan), x)
+    return np.copysign(x, y64).astype(y.dtype, copy=False)
+
+
+Erf, erf = _unary("erf", "ErfBackward0", _erf,
+                  lambda g, x: _2_OVER_SQRTPI * exp(-(x * x)) * g,
+                  doc="The error function ``2/sqrt(pi) * integral_0^x e^(-t^2) dt``.\n\n"
+                      "    >>> ember.erf(ember.tensor([0.0, 1.0]))\n"
+                      "    tensor([0.0000, 0.8427])\n")
+Erfc, erfc = _unary("erfc", "ErfcBackward0", lambda a: _erf(a, complement=True),
+                    lambda g, x: -_2_OVER_SQRTPI * exp(-(x * x)) * g,
+                    doc="``1 - erf(x)``, accurate where erf is close to 1.")
+Erfinv, erfinv = _unary("erfinv", "ErfinvBackward0", _erfinv,
+                        lambda g, y: _SQRTPI_OVER_2 * exp(y * y) * g, saves="output",
+                        doc="The inverse of ``erf``: inf at 1, nan outside [-1, 1].")
+
+
+class Frac(Function):
+    """``x - trunc(x)``: its derivative is 1 (the jumps are ignored, as torch)."""
+
+    name = "FracBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        with np.errstate(invalid="ignore"):
+            return a - np.trunc(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+@register("frac")
+def frac(input):
+    """The fractional part, with the sign of the input: ``frac(-1.5) = -0.5``."""
+    if input._data.dtype.kind != "f":
+        raise _not_implemented("frac", input)
+    return Frac.apply(input)
+
+
+class Logit(Function):
+    name = "LogitBackward0"
+
+    @staticmethod
+    def forward(ctx, a, *, eps):
+        ctx.save_for_backward(a)
+        ctx.eps = eps
+        if eps is not None:
+            a = np.clip(a, eps, 1 - eps)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(a / (1 - a))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        eps = ctx.eps
+        lo, hi = (0.0, 1.0) if eps is None else (eps, 1 - eps)
+        # Outside the range: 0 where eps clamps the input, nan where logit is undefined.
+        return where((x >= lo) & (x <= hi), grad / (x * (1 - x)),
+                     math.nan if eps is None else 0.0)
+
+
+@register("logit")
+def logit(input, eps=None):
+    """``log(p / (1 - p))``, the inverse of sigmoid; ``eps`` first clamps ``p`` into
+    ``[eps, 1 - eps]``."""
+    return Logit.apply(_floats(input), eps=eps)
+
+
+class NanToNum(Function):
+    name = "NanToNumBackward0"
+
+    @staticmethod
+    def forward(ctx, a, *, nan, posinf, neginf):
+        ctx.save_for_backward(a)
+        return np.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return where(isfinite(x), grad, 0.0)
+
+
+@register("nan_to_num")
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    """Replace nan, +inf and -inf (by default: 0 and the dtype's largest and smallest
+    finite values)."""
+    if input._data.dtype.kind != "f":
+        return Tensor._make(input._data.copy())
+    return NanToNum.apply(input, nan=nan, posinf=posinf, neginf=neginf)
+
+
+# ---------------------------------------------------------------- sign, abs, rounding
 
 
 class Abs(Function):
@@ -372,11 +914,12 @@ class Sign(Function):
 
     @staticmethod
     def forward(ctx, a):
-        return np.sign(a)
+        # (a > 0) - (a < 0), as torch: nan has sign 0 (np.sign would give nan).
+        return np.subtract(a > 0, a < 0, dtype=a.dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0
+        return _zeros_like(grad)
 
 
 class Relu(Function):
@@ -396,13 +939,21 @@ class Relu(Function):
 
 @register("abs", "absolute")
 def abs(input):
-    """Absolute value."""
+    """Absolute value; its gradient at 0 is 0.
+
+    >>> ember.abs(ember.tensor([-1.5, 2.0]))
+    tensor([1.5000, 2.0000])
+    """
+    if input._data.dtype == np.bool_:
+        raise _not_implemented("abs", input)
     return Abs.apply(input)
 
 
 @register("sign")
 def sign(input):
-    """-1, 0 or 1 by the sign of each element."""
+    """-1, 0 or 1 by the sign of each element (0 for nan, as torch)."""
+    if input._data.dtype == np.bool_:
+        return Tensor._make(input._data.copy())
     return Sign.apply(input)
 
 
@@ -414,11 +965,83 @@ def relu(input):
 
 @register("square")
 def square(input):
-    """``input ** 2``."""
+    """``input ** 2`` (bool and integer inputs give int64, as torch)."""
     return pow(input, 2)
 
 
+def _zero_grad_op(node, fwd, doc=""):
+    """A piecewise-constant op (floor, round...): its gradient is 0, as torch's."""
+
+    def forward(ctx, a, **kw):
+        return fwd(a, **kw)
+
+    def backward(ctx, grad):
+        return _zeros_like(grad)
+
+    return type(node[: -len("Backward0")], (Function,), {
+        "name": node, "forward": staticmethod(forward), "backward": staticmethod(backward),
+        "__doc__": doc, "__module__": __name__,
+    })
+
+
+Floor = _zero_grad_op("FloorBackward0", np.floor)
+Ceil = _zero_grad_op("CeilBackward0", np.ceil)
+Trunc = _zero_grad_op("TruncBackward0", np.trunc)
+Round = _zero_grad_op("RoundBackward0", np.rint)  # halves to even, as torch
+
+
+def _round_decimals(a, decimals):
+    # torch's order of operations: scale by 10^|decimals| in the input's dtype, round,
+    # scale back.
+    f = a.dtype.type(10.0 ** builtins.abs(decimals))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.rint(a * f) / f if decimals > 0 else np.rint(a / f) * f
+
+
+RoundDecimals = _zero_grad_op("RoundBackward1", _round_decimals)
+
+
+def _rounding(name, cls):
+    def public(input):
+        kind = input._data.dtype.kind
+        if kind == "f":
+            return cls.apply(input)
+        if kind == "b":
+            raise _not_implemented(name, input)
+        return Tensor._make(input._data.copy())  # integers are already whole
+
+    public.__name__ = public.__qualname__ = name
+    public.__doc__ = f"{name} of each element; its gradient is 0, as torch's."
+    return public
+
+
+floor = register("floor")(_rounding("floor", Floor))
+ceil = register("ceil")(_rounding("ceil", Ceil))
+trunc = register("trunc", "fix")(_rounding("trunc", Trunc))
+_round0 = _rounding("round", Round)
+
+
+@register("round")
+def round(input, *, decimals=0):
+    """Round half to even; ``decimals`` rounds to that many decimal places (negative:
+    to tens, hundreds...).
+
+    >>> ember.round(ember.tensor([0.5, 1.5, 1.2345]), decimals=0)
+    tensor([0., 2., 1.])
+    """
+    if decimals == 0:
+        return _round0(input)
+    if input._data.dtype.kind != "f":
+        raise _not_implemented("round", input)
+    return RoundDecimals.apply(input, decimals=decimals)
+
+
+# ---------------------------------------------------------------- clamp
+
+
 class Clamp(Function):
+    """``clamp`` with numbers as bounds; the gradient passes inside, bounds included."""
+
     name = "ClampBackward1"
 
     @staticmethod
@@ -430,21 +1053,361 @@ class Clamp(Function):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        inside = None
-        if ctx.min is not None:
-            inside = a >= ctx.min
-        if ctx.max is not None:
-            inside = a <= ctx.max if inside is None else inside & (a <= ctx.max)
+        lo, hi = ctx.min, ctx.max
+        if lo is None:
+            inside = a <= hi
+        elif hi is None:
+            inside = a >= lo
+        else:
+            inside = (a >= lo) & (a <= hi)
         return where(inside, grad, 0.0)
+
+
+class ClampMin(Clamp):
+    name = "ClampMinBackward0"
+
+
+class ClampMax(Clamp):
+    name = "ClampMaxBackward0"
+
+
+class ClampTensor(Function):
+    """``clamp`` with tensors as bounds (either may be None); a bound takes the
+    gradient where it is the result. If ``min > max`` the result is ``max``."""
+
+    name = "ClampBackward0"
+
+    @staticmethod
+    def forward(ctx, a, lo, hi):
+        ctx.save_for_backward(a, lo, hi)
+        out = a if lo is None else np.maximum(a, lo)
+        return out if hi is None else np.minimum(out, hi)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, lo, hi = ctx.saved_tensors
+        _, glo, ghi = ctx.needs_input_grad
+        if lo is None:
+            inside = a <= hi
+        elif hi is None:
+            inside = a >= lo
+        else:
+            inside = (a >= lo) & (a <= hi)
+        d_lo = d_hi = None
+        if glo:
+            d_lo = where((a < lo) if hi is None else (a < lo) & (lo < hi), grad, 0.0)
+        if ghi:
+            d_hi = where((a > hi) if lo is None else (a > hi) | (hi < lo), grad, 0.0)
+        return where(inside, grad, 0.0), d_lo, d_hi
+
+
+class ClampMinTensor(ClampTensor):
+    name = "ClampMinBackward1"
+
+
+class ClampMaxTensor(ClampTensor):
+    name = "ClampMaxBackward1"
+
+
+def _clamp(input, min, max, scalar_cls, tensor_cls):
+    a, lo, hi = _common(input, min, max)
+    if isinstance(lo, Tensor) or isinstance(hi, Tensor):
+        # A number beside a tensor bound becomes a 0-d tensor of the same dtype.
+        lo, hi = (x if x is None or isinstance(x, Tensor) else Tensor._make(np.asarray(x))
+                  for x in (lo, hi))
+        return tensor_cls.apply(a, lo, hi)
+    return scalar_cls.apply(a, min=lo, max=hi)
 
 
 @register("clamp", "clip")
 def clamp(input, min=None, max=None):
-    """Limit each element to ``[min, max]``; the gradient passes where the input is
-    inside the range, ends included."""
+    """Limit each element to ``[min, max]`` (numbers or tensors); the gradient passes
+    where the input is inside the range, ends included.
+
+    >>> ember.clamp(ember.tensor([-2.0, 0.5, 3.0]), min=0.0, max=1.0)
+    tensor([0.0000, 0.5000, 1.0000])
+    """
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    return Clamp.apply(input, min=min, max=max)
+    return _clamp(input, min, max, Clamp, ClampTensor)
+
+
+@register("clamp_min")
+def clamp_min(input, min):
+    """``max(input, min)``: ``clamp`` with a lower bound only."""
+    if min is None:
+        raise TypeError("clamp_min(): argument 'min' must be Number or Tensor, not None")
+    return _clamp(input, min, None, ClampMin, ClampMinTensor)
+
+
+@register("clamp_max")
+def clamp_max(input, max):
+    """``min(input, max)``: ``clamp`` with an upper bound only."""
+    if max is None:
+        raise TypeError("clamp_max(): argument 'max' must be Number or Tensor, not None")
+    return _clamp(input, None, max, ClampMax, ClampMaxTensor)
+
+
+# ---------------------------------------------------------------- functions of two tensors
+
+
+def _two_tensors(fn: str, input, other, floats_only=False):
+    """The operands of an op that takes tensors only (``atan2``, ``maximum``...),
+    promoted; ``floats_only`` ops have no integer kernel in torch."""
+    _need_tensor(fn, input)
+    _need_tensor(fn, other, "other", 2)
+    a, b = _operands(input, other)
+    if floats_only and a._data.dtype.kind != "f":
+        raise _not_implemented(fn, a)
+    return a, b
+
+
+class Atan2(Function):
+    name = "Atan2Backward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.arctan2(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        ga, gb = ctx.needs_input_grad
+        r = reciprocal(a * a + b * b)
+        return (grad * b * r if ga else None), (grad * -a * r if gb else None)
+
+
+@register("atan2", "arctan2")
+def atan2(input, other):
+    """The angle of the point ``(other, input)``: ``atan(input / other)`` in the right
+    quadrant, in ``[-pi, pi]``.
+
+    >>> ember.atan2(ember.tensor([1.0]), ember.tensor([-1.0]))
+    tensor([2.3562])
+    """
+    a, b = _two_tensors("atan2", input, other)
+    if a._data.dtype.kind != "f":
+        a, b = _floats(a), _floats(b)
+    return Atan2.apply(a, b)
+
+
+class Hypot(Function):
+    name = "HypotBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = np.hypot(a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        ga, gb = ctx.needs_input_grad
+        return (grad * a / out if ga else None), (grad * b / out if gb else None)
+
+
+@register("hypot")
+def hypot(input, other):
+    """``sqrt(input^2 + other^2)``, without overflow in the squares."""
+    return Hypot.apply(*_two_tensors("hypot", input, other, floats_only=True))
+
+
+class Maximum(Function):
+    """Elementwise max; a tie gives each input half of the gradient, as torch."""
+
+    name = "MaximumBackward0"
+    ufunc = staticmethod(np.maximum)
+    is_max = True
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return cls.ufunc(a, b)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        a, b = ctx.saved_tensors
+        ga, gb = ctx.needs_input_grad
+        # Where one input is nan, both get the whole gradient (torch's formula).
+        shared = where(a == b, grad / 2, grad)
+        a_loses, b_loses = (a < b, a > b) if cls.is_max else (a > b, a < b)
+        return (where(a_loses, 0.0, shared) if ga else None), (
+            where(b_loses, 0.0, shared) if gb else None)
+
+
+class Minimum(Maximum):
+    name = "MinimumBackward0"
+    ufunc = staticmethod(np.minimum)
+    is_max = False
+
+
+class Fmax(Function):
+    """Elementwise max ignoring nan; the first input wins ties (no split), as torch."""
+
+    name = "FmaxBackward0"
+    ufunc = staticmethod(np.fmax)
+    is_max = True
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return cls.ufunc(a, b)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        a, b = ctx.saved_tensors
+        ga, gb = ctx.needs_input_grad
+        first = ((a >= b) if cls.is_max else (a <= b)) | isnan(b)
+        return (where(first, grad, 0.0) if ga else None), (
+            where(first, 0.0, grad) if gb else None)
+
+
+class Fmin(Fmax):
+    name = "FminBackward0"
+    ufunc = staticmethod(np.fmin)
+    is_max = False
+
+
+@register("maximum")
+def maximum(input, other):
+    """Elementwise maximum (nan if either is nan); ties split the gradient in half.
+
+    >>> ember.maximum(ember.tensor([1.0, 4.0]), ember.tensor([3.0, 2.0]))
+    tensor([3., 4.])
+    """
+    return Maximum.apply(*_two_tensors("maximum", input, other))
+
+
+@register("minimum")
+def minimum(input, other):
+    """Elementwise minimum (nan if either is nan); ties split the gradient in half."""
+    return Minimum.apply(*_two_tensors("minimum", input, other))
+
+
+@register("fmax")
+def fmax(input, other):
+    """Elementwise maximum that ignores nan (nan only where both are)."""
+    return Fmax.apply(*_two_tensors("fmax", input, other))
+
+
+@register("fmin")
+def fmin(input, other):
+    """Elementwise minimum that ignores nan (nan only where both are)."""
+    return Fmin.apply(*_two_tensors("fmin", input, other))
+
+
+class Logaddexp(Function):
+    name = "LogaddexpBackward0"
+    ufunc = staticmethod(np.logaddexp)
+    base = math.e
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return cls.ufunc(a, b)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        a, b = ctx.saved_tensors
+        ga, gb = ctx.needs_input_grad
+        return (grad / (1 + pow(cls.base, b - a)) if ga else None), (
+            grad / (1 + pow(cls.base, a - b)) if gb else None)
+
+
+class Logaddexp2(Logaddexp):
+    name = "Logaddexp2Backward0"
+    ufunc = staticmethod(np.logaddexp2)
+    base = 2.0
+
+
+@register("logaddexp")
+def logaddexp(input, other):
+    """``log(exp(input) + exp(other))`` without overflow."""
+    return Logaddexp.apply(*_two_tensors("logaddexp", input, other, floats_only=True))
+
+
+@register("logaddexp2")
+def logaddexp2(input, other):
+    """``log2(2^input + 2^other)`` without overflow."""
+    return Logaddexp2.apply(*_two_tensors("logaddexp2", input, other, floats_only=True))
+
+
+class Xlogy(Function):
+    """``x * log(y)``, 0 where x is 0 (unless y is nan)."""
+
+    name = "XlogyBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.where(a == 0, 0.0, a * np.log(b))
+        return np.where(np.isnan(b), np.nan, out).astype(out.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        ga, gb = ctx.needs_input_grad
+        da = db = None
+        if ga:  # no gradient at x = 0 where y <= 0: log(y) is undefined there
+            da = xlogy(grad, b)
+            da = where((a == 0) & (b <= 0), 0.0, da)
+        if gb:
+            db = grad * a / b
+        return da, db
+
+
+class XlogyScalarSelf(Xlogy):
+    name = "XlogyBackward1"
+
+
+class XlogyScalarOther(Xlogy):
+    name = "XlogyBackward2"
+
+
+@register("xlogy")
+def xlogy(input, other):
+    """``input * log(other)``, with 0 where ``input`` is 0: the term of an entropy."""
+    a, b = _float_operands(input, other)
+    dt = (a if isinstance(a, Tensor) else b).dtype
+    a, b = _cast(a, dt), _cast(b, dt)  # np.log(3.0) would be a float64 that widens a
+    if not isinstance(a, Tensor):
+        return XlogyScalarSelf.apply(a, b)
+    if not isinstance(b, Tensor):
+        return XlogyScalarOther.apply(a, b)
+    return Xlogy.apply(a, b)
+
+
+class Copysign(Function):
+    name = "CopysignBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = np.copysign(a, b)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        ga, gb = ctx.needs_input_grad
+        da = None
+        if ga:  # out / a: +1 where the sign was kept, -1 where flipped; 0 at a = 0
+            da = grad * where(a == 0, 0.0, out / a)
+        return da, (_zeros_like(grad) if gb else None)
+
+
+class CopysignScalar(Copysign):
+    name = "CopysignBackward1"
+
+
+@register("copysign")
+def copysign(input, other):
+    """The magnitude of ``input`` with the sign of ``other`` (-0.0 counts as negative)."""
+    a, b = _float_operands(input, other)
+    return (Copysign if isinstance(b, Tensor) else CopysignScalar).apply(a, b)
 
 
 # ---------------------------------------------------------------- selection
@@ -467,9 +1430,17 @@ class Where(Function):
 
 
 @register("where", method=False)
-def where(condition, input, other):
-    """``input`` where ``condition`` holds, else ``other`` (broadcasting all three)."""
+def where(condition, input=None, other=None):
+    """``input`` where ``condition`` holds, else ``other`` (broadcasting all three; a
+    number may stand for either). ``where(condition)`` alone is
+    ``nonzero(condition, as_tuple=True)``.
+
+    >>> ember.where(ember.tensor([True, False]), ember.tensor([1.0, 2.0]), 0.0)
+    tensor([1., 0.])
+    """
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    if input is None and other is None:
+        return tuple(Tensor._make(i.astype(np.int64)) for i in np.nonzero(cond))
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a "
                            f"tensor with dtype {Tensor._make(cond).dtype}")
@@ -487,22 +1458,86 @@ def _where_method(self, condition, other):
 Tensor.where = _where_method
 
 
+class MaskedFill(Function):
+    """``masked_fill`` with a number."""
+
+    name = "MaskedFillBackward0"
+
+    @staticmethod
+    def forward(ctx, a, *, mask, value):
+        ctx.mask = mask
+        return np.where(mask, a.dtype.type(value), a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return where(Tensor._make(ctx.mask), 0.0, grad)
+
+
+class MaskedFillTensor(Function):
+    """``masked_fill`` with a 0-d tensor: the value takes the sum of the gradient
+    where it was written."""
+
+    name = "MaskedFillBackward1"
+
+    @staticmethod
+    def forward(ctx, a, v, *, mask):
+        ctx.mask = mask
+        return np.where(mask, v.astype(a.dtype), a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        ga, gv = ctx.needs_input_grad
+        mask = Tensor._make(ctx.mask)
+        return (where(mask, 0.0, grad) if ga else None), (
+            where(mask, grad, 0.0).sum() if gv else None)
+
+
+@register("masked_fill")
+def masked_fill(input, mask, value):
+    """``input`` with ``value`` written where the bool ``mask`` is True.
+
+    >>> x = ember.tensor([1.0, -2.0, 3.0])
+    >>> x.masked_fill(x < 0, 0.0)
+    tensor([1., 0., 3.])
+    """
+    m = mask._data
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with "
+                           f"dtype {_c_type(m.dtype)}")
+    try:
+        np.broadcast_shapes(input._data.shape, m.shape)
+    except ValueError as e:
+        raise _broadcast_error(e, (input._data, m)) from None
+    if isinstance(value, Tensor):
+        if value._data.ndim != 0:
+            raise RuntimeError(
+                f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
+                f"with {value._data.ndim} dimension(s).")
+        return MaskedFillTensor.apply(input, value, mask=m)
+    return MaskedFill.apply(input, mask=m, value=value)
+
+
+def _c_type(d) -> str:
+    return {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "float32": "float", "float64": "double",
+            "float16": "c10::Half"}.get(d.name, d.name)
+
+
 # ---------------------------------------------------------------- comparisons (no grad)
 
 
 def _compare(name, ufunc, doc):
     def op(input, other):
-        a, b = _operands(input, other)
-        a = a._data if isinstance(a, Tensor) else a
-        b = b._data if isinstance(b, Tensor) else b
-        return Tensor._make(np.asarray(ufunc(a, b)))
+        return Tensor._make(_elementwise(ufunc, *_operands(input, other)))
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = doc
     return op
 
 
-eq = register("eq")(_compare("eq", np.equal, "Elementwise ``==``, a bool tensor."))
+eq = register("eq")(_compare("eq", np.equal, "Elementwise ``==``, a bool tensor.\n\n"
+                                             "    >>> ember.eq(ember.tensor([1, 2]), 2)\n"
+                                             "    tensor([False,  True])\n"))
 ne = register("ne", "not_equal")(_compare("ne", np.not_equal, "Elementwise ``!=``."))
 lt = register("lt", "less")(_compare("lt", np.less, "Elementwise ``<``."))
 le = register("le", "less_equal")(_compare("le", np.less_equal, "Elementwise ``<=``."))
@@ -510,32 +1545,67 @@ gt = register("gt", "greater")(_compare("gt", np.greater, "Elementwise ``>``."))
 ge = register("ge", "greater_equal")(_compare("ge", np.greater_equal, "Elementwise ``>=``."))
 
 
-def _logical(name, ufunc, symbol):
-    def op(input, other):
-        if input._data.dtype.kind not in "biu" or (
-            isinstance(other, Tensor) and other._data.dtype.kind not in "biu"
-        ):
-            raise TypeError(f"unsupported operand type(s) for {symbol}: "
-                            f"bitwise ops need integer or bool tensors")
-        a, b = _operands(input, other)
-        b = b._data if isinstance(b, Tensor) else b
-        return Tensor._make(np.asarray(ufunc(a._data, b)))
+def _predicate(name, ufunc, doc):
+    def op(input):
+        return Tensor._make(np.asarray(ufunc(input._data)))
 
     op.__name__ = op.__qualname__ = name
-    return op
+    op.__doc__ = doc
+    return register(name)(op)
 
 
-bitwise_and = register("bitwise_and")(_logical("bitwise_and", np.bitwise_and, "&"))
-bitwise_or = register("bitwise_or")(_logical("bitwise_or", np.bitwise_or, "|"))
-bitwise_xor = register("bitwise_xor")(_logical("bitwise_xor", np.bitwise_xor, "^"))
+isnan = _predicate("isnan", np.isnan, "True where the element is nan.")
+isinf = _predicate("isinf", np.isinf, "True where the element is +inf or -inf.")
+isfinite = _predicate("isfinite", np.isfinite, "True where the element is neither inf "
+                                               "nor nan.")
+isposinf = _predicate("isposinf", np.isposinf, "True where the element is +inf.")
+isneginf = _predicate("isneginf", np.isneginf, "True where the element is -inf.")
+signbit = _predicate("signbit", np.signbit, "True where the sign bit is set (-0.0 too).")
 
 
-@register("bitwise_not")
-def bitwise_not(input):
-    """``~input``: logical not for bool tensors, bitwise for integers."""
-    if input._data.dtype.kind not in "biu":
-        raise TypeError("~ (bitwise_not) is only supported for integer and bool tensors")
-    return Tensor._make(np.invert(input._data))
+@register("isclose")
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """``|input - other| <= atol + rtol * |other|``, elementwise (infinities equal to
+    themselves; nan equal to nan only with ``equal_nan``)."""
+    if input._data.dtype != other._data.dtype:
+        raise RuntimeError(f"{_type_word(input.dtype)} did not match "
+                           f"{_type_word(other.dtype)}")
+    if input._data.dtype == np.bool_:
+        return eq(input, other)
+    return Tensor._make(_elementwise(
+        lambda a, b: np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan),
+        input, other))
+
+
+@register("allclose")
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    """True when ``isclose`` holds everywhere."""
+    return builtins.bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+@register("equal")
+def equal(input, other) -> bool:
+    """True when both have the same shape and the same values."""
+    a, b = _operands(input, other)
+    return a._data.shape == b._data.shape and builtins.bool(np.array_equal(a._data, b._data))
+
+
+# ---------------------------------------------------------------- logic and bits (no grad)
+
+
+def _logical(name, ufunc, doc):
+    def op(input, other):
+        _need_tensor(name, other, "other", 2)
+        return Tensor._make(_elementwise(ufunc, input, other))
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = doc
+    return register(name)(op)
+
+
+logical_and = _logical("logical_and", np.logical_and, "True where both are nonzero.")
+logical_or = _logical("logical_or", np.logical_or, "True where either is nonzero.")
+logical_xor = _logical("logical_xor", np.logical_xor, "True where exactly one is nonzero.")
 
 
 @register("logical_not")
@@ -544,35 +1614,36 @@ def logical_not(input):
     return Tensor._make(np.logical_not(input._data))
 
 
-# ---------------------------------------------------------------- rounding (zero grad)
+def _bitwise(name, ufunc, kernel, doc):
+    def op(input, other):
+        a, b = _operands(input, other)
+        t = a if isinstance(a, Tensor) else b
+        if t._data.dtype.kind == "f":
+            raise NotImplementedError(f'"{kernel}_cpu" not implemented for '
+                                      f"'{_type_word(t.dtype)}'")
+        return Tensor._make(_elementwise(ufunc, a, b))
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = doc
+    return register(name)(op)
 
 
-def _rounding(name, ufunc):
-    def forward(ctx, a):
-        return ufunc(a)
-
-    def backward(ctx, grad):
-        return grad * 0
-
-    cls = type(name.capitalize(), (Function,), {
-        "name": f"{name.capitalize()}Backward0", "forward": staticmethod(forward),
-        "backward": staticmethod(backward), "__module__": __name__,
-    })
-
-    def public(input):
-        if input._data.dtype.kind != "f":
-            return input.clone()
-        return cls.apply(input)
-
-    public.__name__ = public.__qualname__ = name
-    public.__doc__ = f"{name} of each element; its gradient is 0, as torch's."
-    register(name)(public)
-    return public
+bitwise_and = _bitwise("bitwise_and", np.bitwise_and, "bitwise_and", "``input & other``.")
+bitwise_or = _bitwise("bitwise_or", np.bitwise_or, "bitwise_or", "``input | other``.")
+bitwise_xor = _bitwise("bitwise_xor", np.bitwise_xor, "bitwise_xor", "``input ^ other``.")
+bitwise_left_shift = _bitwise("bitwise_left_shift", np.left_shift, "lshift",
+                              "``input << other``.")
+bitwise_right_shift = _bitwise("bitwise_right_shift", np.right_shift, "rshift",
+                               "``input >> other``.")
 
 
-floor = _rounding("floor", np.floor)
-ceil = _rounding("ceil", np.ceil)
-trunc = _rounding("trunc", np.trunc)
+@register("bitwise_not")
+def bitwise_not(input):
+    """``~input``: logical not for bool tensors, bitwise for integers."""
+    if input._data.dtype.kind not in "biu":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
+    return Tensor._make(np.invert(input._data))
 
 
 # ---------------------------------------------------------------- dtype casts
@@ -675,12 +1746,6 @@ def _write(self: Tensor, out: Tensor) -> None:
     self._bump()
 
 
-def _type_word(d) -> str:
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool"}[d.name]
-
-
 def _inplace_on_view(view: Tensor, base: Tensor, op, args, kwargs) -> Tensor:
     """An in-place op on a view while recording: write ``op(view)`` into the tensor the
     view was taken from (``parent[key] = ...``, which records on the parent), then take
@@ -739,28 +1804,55 @@ def _fill(a, value):
     return Fill.apply(a, value)
 
 
+def _float_power_inplace(a, exponent):
+    if a._data.dtype != np.float64:
+        raise RuntimeError(f"the base given to float_power_ has dtype "
+                           f"{_type_word(a.dtype)} but the operation's result requires "
+                           f"dtype Double")
+    return float_power(a, exponent)
+
+
 def _method(name, fn):
     fn.__name__ = fn.__qualname__ = name
     setattr(Tensor, name, fn)
 
 
-_method("add_", lambda self, other, *, alpha=1: _inplace(self, add, other, alpha=alpha))
-_method("sub_", lambda self, other, *, alpha=1: _inplace(self, sub, other, alpha=alpha))
-_method("mul_", lambda self, other: _inplace(self, mul, other))
-_method("div_", lambda self, other, *, rounding_mode=None: _inplace(
-    self, div, other, rounding_mode=rounding_mode))
-_method("pow_", lambda self, exponent: _inplace(self, pow, exponent))
-_method("clamp_", lambda self, min=None, max=None: _inplace(self, clamp, min, max))
+def _inplace_method(name, fn):
+    """``Tensor.<name>_``: ``fn`` written into ``self``, with ``fn``'s arguments."""
+    _method(name + "_", lambda self, *args, **kwargs: _inplace(self, fn, *args, **kwargs))
+
+
 _method("fill_", lambda self, value: _inplace(self, _fill, value))
 _method("zero_", lambda self: _inplace(self, _fill, 0))
 _method("copy_", lambda self, src, non_blocking=False: _inplace(
     self, lambda a, s: CopyFrom.apply(a, s), src))
-for _name, _fn in [("neg_", neg), ("exp_", exp), ("log_", log), ("sqrt_", sqrt),
-                   ("abs_", abs), ("sin_", sin), ("cos_", cos), ("tanh_", tanh),
-                   ("sigmoid_", sigmoid), ("relu_", relu), ("floor_", floor),
-                   ("ceil_", ceil), ("trunc_", trunc), ("reciprocal_", reciprocal),
-                   ("sign_", sign), ("square_", square)]:
-    _method(_name, lambda self, _fn=_fn: _inplace(self, _fn))
+_method("float_power_", lambda self, exponent: _inplace(self, _float_power_inplace,
+                                                        exponent))
+_INPLACE = {
+    "add": add, "sub": sub, "subtract": sub, "mul": mul, "multiply": mul, "div": div,
+    "divide": div, "true_divide": div, "floor_divide": floor_divide, "neg": neg,
+    "negative": neg, "pow": pow, "remainder": remainder, "fmod": fmod, "lerp": lerp,
+    "addcmul": addcmul, "addcdiv": addcdiv, "abs": abs, "absolute": abs, "sign": sign,
+    "square": square, "relu": relu, "floor": floor, "ceil": ceil, "trunc": trunc,
+    "fix": trunc, "round": round, "frac": frac, "clamp": clamp, "clip": clamp,
+    "clamp_min": clamp_min, "clamp_max": clamp_max, "nan_to_num": nan_to_num,
+    "logit": logit, "atan2": atan2, "arctan2": atan2, "hypot": hypot, "xlogy": xlogy,
+    "copysign": copysign, "masked_fill": masked_fill,
+    "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge, "not_equal": ne,
+    "less": lt, "less_equal": le, "greater": gt, "greater_equal": ge,
+    "logical_and": logical_and, "logical_or": logical_or, "logical_xor": logical_xor,
+    "logical_not": logical_not, "bitwise_and": bitwise_and, "bitwise_or": bitwise_or,
+    "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
+    "bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift,
+}
+for _name, _fn in _INPLACE.items():
+    _inplace_method(_name, _fn)
+for _cls_fn in (exp, exp2, expm1, log, log2, log10, log1p, sqrt, rsqrt, reciprocal, sin,
+                cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh, sigmoid,
+                erf, erfc, erfinv):
+    _inplace_method(_cls_fn.__name__, _cls_fn)
+for _name in ("arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh"):
+    _inplace_method(_name, getattr(Tensor, _name))
 
 
 # ---------------------------------------------------------------- Python operators
@@ -802,8 +1894,16 @@ def _operator_table():
         "__rand__": _binary_method(_reflected(bitwise_and)),
         "__ror__": _binary_method(_reflected(bitwise_or)),
         "__rxor__": _binary_method(_reflected(bitwise_xor)),
+        "__lshift__": _binary_method(bitwise_left_shift),
+        "__rshift__": _binary_method(bitwise_right_shift),
+        "__rlshift__": _binary_method(_reflected(bitwise_left_shift)),
+        "__rrshift__": _binary_method(_reflected(bitwise_right_shift)),
         "__iadd__": Tensor.add_, "__isub__": Tensor.sub_, "__imul__": Tensor.mul_,
-        "__itruediv__": Tensor.div_,
+        "__itruediv__": Tensor.div_, "__ifloordiv__": Tensor.floor_divide_,
+        "__imod__": Tensor.remainder_, "__ipow__": Tensor.pow_,
+        "__iand__": Tensor.bitwise_and_, "__ior__": Tensor.bitwise_or_,
+        "__ixor__": Tensor.bitwise_xor_, "__ilshift__": Tensor.bitwise_left_shift_,
+        "__irshift__": Tensor.bitwise_right_shift_,
         "__neg__": neg, "__abs__": abs, "__invert__": bitwise_not,
         "__pos__": lambda self: self,
     }
