@@ -229,24 +229,20 @@ class Prod(Function):
         axis = ctx.axis
         if x.ndim == 0:
             return grad
+        zeros = x._data.size - np.count_nonzero(x._data)
         if axis is None:  # all elements: the product along the flattened tensor
-            zeros = x._data.size - np.count_nonzero(x._data)
             if zeros > 1 and not state.enabled:
                 return Tensor._make(np.zeros_like(x._data))  # torch: each product has a 0
             others = _prod_others(x.reshape(-1), 0).reshape(x.shape) if zeros else None
         else:
             grad, y = _keepdim(grad, (axis,), ctx.keepdim), _keepdim(y, (axis,), ctx.keepdim)
-            others = _prod_others(x, axis) if _has_zero(x) else None
+            others = _prod_others(x, axis) if zeros else None
         # Without zeros, the product of the others is result / x, as torch computes it.
         return grad * (y / x) if others is None else grad * others
 
 
 class ProdAll(Prod):
     name = "ProdBackward0"
-
-
-def _has_zero(x: Tensor) -> bool:
-    return not np.all(x._data)
 
 
 def _prod_others(x: Tensor, axis: int) -> Tensor:
