@@ -18,6 +18,7 @@ import numpy as np
 from . import _dtype
 from ._tensor import Tensor, _wrap_dim
 from .autograd.function import Function, register
+from .autograd.grad_mode import state
 from .ops import linalg as _products
 from .ops._return_types import return_type
 from .ops.pointwise import sign, where
@@ -158,8 +159,10 @@ class VectorNorm(Function):
             return where(hit, g * sign(x) / count, 0.0)
         if p == 2:
             return x * where(n == 0, 0.0, g / n)
-        if p < 1:
-            scaled = where(x == 0, 0.0, sign(x) * x.abs() ** (p - 1))
+        if p < 1:  # |x|^(p-1) is infinite at 0, where torch's gradient is 0
+            nonzero = x != 0
+            safe = where(nonzero, x, 1.0)
+            scaled = where(nonzero, sign(x) * safe.abs() ** (p - 1), 0.0)
             return scaled * g * n ** (1 - p)
         scaled = sign(x) * x.abs() ** (p - 1) if p < 2 else x * x.abs() ** (p - 2)
         return scaled * where(n == 0, 0.0, g / n ** (p - 1))
@@ -269,6 +272,8 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
     >>> ember.linalg.norm(ember.tensor([[1.0, 2.0], [2.0, 4.0]]))
     tensor(5.)
     """
+    if isinstance(ord, str):
+        return matrix_norm(A, ord, (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
     if dim is not None:
         dims = (dim,) if isinstance(dim, int) else tuple(dim)
         if len(dims) == 1:
@@ -279,7 +284,7 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
                            f"Got {list(dims)}")
     if ord is None:
         return vector_norm(A, 2, None, keepdim, dtype=dtype)
-    if isinstance(ord, str) or A.ndim == 2:
+    if A.ndim == 2:
         return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype)
     if A.ndim == 1:
         return vector_norm(A, ord, None, keepdim, dtype=dtype)
@@ -309,12 +314,20 @@ class Det(Function):
         a, det = ctx.saved_tensors
         if a.shape[-1] <= 1:  # det = a: the gradient is exactly grad, as torch's
             return grad.unsqueeze(-1).unsqueeze(-1).expand(a.shape)
-        if (det._data == 0).any():
-            # d det / dA is the cofactor matrix, which A^-T cannot give for singular A;
-            # the SVD does (a constant here: second derivatives at singular A are not
-            # supported).
-            return grad.unsqueeze(-1).unsqueeze(-1) * Tensor._make(_cofactors(a._data))
-        return (grad * det).unsqueeze(-1).unsqueeze(-1) * Inv.apply(a).mT
+        singular = det._data == 0
+        if not singular.any():
+            return (grad * det).unsqueeze(-1).unsqueeze(-1) * Inv.apply(a).mT
+        # d det / dA is the cofactor matrix det(A) A^-T, which A^-T cannot give for a
+        # singular A. torch's first-order backward gives 0 there (det = 0 times a finite
+        # matrix); with create_graph it gives the cofactors, from the SVD. We match both,
+        # but the cofactors are a constant: no second derivatives at singular matrices.
+        mask = Tensor._make(singular[..., None, None])
+        safe = where(mask, _eye(a.shape[-1], a), a)
+        ga = (grad * det).unsqueeze(-1).unsqueeze(-1) * Inv.apply(safe).mT
+        if state.enabled:
+            cof = np.where(singular[..., None, None], _cofactors(a._data), 0)
+            ga = ga + grad.unsqueeze(-1).unsqueeze(-1) * Tensor._make(cof.astype(a._data.dtype))
+        return ga
 
 
 def _cofactors(a: np.ndarray) -> np.ndarray:
@@ -600,10 +613,12 @@ class Cholesky(Function):
 
     @staticmethod
     def forward(ctx, a, *, upper, fn="linalg.cholesky"):
+        # upper: torch reads the upper triangle, i.e. factors the lower one of A^T.
+        a_read = np.swapaxes(a, -1, -2) if upper else a
         try:
-            low = np.linalg.cholesky(a)
+            low = np.linalg.cholesky(a_read)
         except np.linalg.LinAlgError:
-            raise _not_positive_definite(fn, a) from None
+            raise _not_positive_definite(fn, a_read) from None
         out = np.swapaxes(low, -1, -2).copy() if upper else low
         ctx.save_for_backward(out)
         ctx.upper = upper
@@ -627,7 +642,8 @@ class CholeskyLegacy(Cholesky):
 
 def cholesky(A, *, upper=False):
     """The Cholesky factor ``L`` of a symmetric positive-definite matrix, ``A = L L^T``
-    (``upper=True``: ``U = L^T``, ``A = U^T U``). Only the lower triangle of ``A`` is read.
+    (``upper=True``: ``U = L^T``, ``A = U^T U``). Only the lower triangle of ``A`` is read
+    (the upper one with ``upper=True``, as torch).
 
     >>> ember.linalg.cholesky(ember.tensor([[4.0, 2.0], [2.0, 2.0]]))
     tensor([[2., 0.],
@@ -658,12 +674,12 @@ class Qr(Function):
     @staticmethod
     def backward(ctx, gq, gr):
         q, r = ctx.saved_tensors
-        m, n = q.shape[-2], r.shape[-1]
         if ctx.mode == "r":
             raise RuntimeError(
                 "The derivative of linalg.qr depends on Q, which is not computed when "
                 "mode='r'. Please use linalg.qr(A, mode='reduced') if you are going to "
                 "differentiate through linalg.qr.")
+        m, n = q.shape[-2], r.shape[-1]
         if ctx.mode == "complete" and m > n:
             raise RuntimeError("The QR decomposition is not differentiable when "
                                "mode='complete' and nrows > ncols.")

@@ -14,7 +14,7 @@ import string
 import numpy as np
 
 from .._tensor import Tensor, _wrap_dim
-from ..autograd.function import Function, register
+from ..autograd.function import Function, _broadcast_error, register
 
 # torch's short names of dtypes in error messages ("Float and Double").
 _TYPE_WORDS = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
@@ -177,9 +177,7 @@ def mm(input, mat2):
     return Matmul.apply(input, mat2)
 
 
-@register("bmm")
-def bmm(input, mat2):
-    """Batched matrix product: ``(b, n, m) @ (b, m, p) -> (b, n, p)``, no broadcasting."""
+def _check_bmm(input, mat2) -> None:
     if input.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
     if mat2.ndim != 3:
@@ -190,6 +188,12 @@ def bmm(input, mat2):
                            f"be: [{b}, {m}] but got: [{b2}, {m2}].")
     if input._data.dtype != mat2._data.dtype:
         raise RuntimeError(f"expected scalar type {_word(input)} but found {_word(mat2)}")
+
+
+@register("bmm")
+def bmm(input, mat2):
+    """Batched matrix product: ``(b, n, m) @ (b, m, p) -> (b, n, p)``, no broadcasting."""
+    _check_bmm(input, mat2)
     return Bmm.apply(input, mat2)
 
 
@@ -306,14 +310,10 @@ class Addbmm(Addmm):
 
 
 def _add_product(cls, input, a, b, beta, alpha, out_shape, **kw):
-    """Check that ``input`` broadcasts to the product's shape and dtypes agree, then run."""
+    """Check that ``input`` broadcasts to the product's shape, then run."""
     shape = input._data.shape
     if not _broadcasts(shape, out_shape) or np.broadcast_shapes(shape, out_shape) != out_shape:
         input.expand(out_shape)  # raises torch's "The expanded size ..." message
-    for t in (a, b):
-        if t._data.dtype != input._data.dtype:
-            raise RuntimeError(f"self and mat2 must have the same dtype, but got "
-                               f"{_word(input)} and {_word(t)}")
     return cls.apply(input, a, b, beta=beta, alpha=alpha, **kw)
 
 
@@ -325,12 +325,27 @@ def _broadcasts(shape, target) -> bool:
         return False
 
 
+def _same_dtypes(input, mat1, mat2) -> None:
+    """addmm's dtype checks, in torch's order."""
+    if input._data.dtype != mat2._data.dtype:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {_word(input)} "
+                           f"and {_word(mat2)}")
+    if mat1._data.dtype != mat2._data.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_word(mat1)} "
+                           f"and {_word(mat2)}")
+
+
 @register("addmm")
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
-    """``beta * input + alpha * (mat1 @ mat2)``, the affine map of ``nn.Linear``."""
+    """``beta * input + alpha * (mat1 @ mat2)``, the affine map of ``nn.Linear``.
+
+    >>> ember.addmm(ember.zeros(2), ember.ones(1, 3), ember.ones(3, 2), beta=0.5, alpha=2)
+    tensor([[6., 6.]])
+    """
     for name, m in (("mat1", mat1), ("mat2", mat2)):
         if m.ndim != 2:
             raise RuntimeError(f"{name} must be a matrix, got {m.ndim}-D tensor")
+    _same_dtypes(input, mat1, mat2)
     _check(mat1, mat2)
     out_shape = (mat1.shape[0], mat2.shape[1])
     return _add_product(Addmm, input, mat1, mat2, beta, alpha, out_shape)
@@ -339,33 +354,38 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
 @register("addmv")
 def addmv(input, mat, vec, *, beta=1, alpha=1):
     """``beta * input + alpha * (mat @ vec)``."""
-    if mat.ndim != 2 or vec.ndim != 1:
+    if mat.ndim != 2 or vec.ndim != 1 or input.ndim > 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {input.ndim}, "
                            f"{mat.ndim}, {vec.ndim}")
     n, m = mat.shape
-    if m != vec.shape[0] or not _broadcasts(input.shape, (n,)) or input.ndim > 1:
+    if m != vec.shape[0] or not _broadcasts(input.shape, (n,)):
         raise RuntimeError(f"size mismatch, got input ({'x'.join(map(str, input.shape))})"
                            f", mat ({n}x{m}), vec ({vec.shape[0]})")
+    if not input._data.dtype == mat._data.dtype == vec._data.dtype:
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
+                           f"{_word(input)}, {_word(mat)}, and {_word(vec)}")
     return _add_product(Addmv, input, mat, vec, beta, alpha, (n,))
 
 
-def _batches(b1, b2, fn):
+def _batches(b1, b2) -> None:
     for name, t in (("batch1", b1), ("batch2", b2)):
         if t.ndim != 3:
             raise RuntimeError(f"{name} must be a 3D tensor")
     if b1.shape[0] != b2.shape[0]:
         raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
                            f"{b1.shape[0]} and {b2.shape[0]}")
-    if b1.shape[2] != b2.shape[1]:
-        raise RuntimeError(
-            f"Incompatible matrix sizes for {fn}: {b1.shape[1]}x{b1.shape[2]} and "
-            f"{b2.shape[1]}x{b2.shape[2]}")
 
 
 @register("baddbmm")
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """``beta * input + alpha * bmm(batch1, batch2)``."""
-    _batches(batch1, batch2, "bmm")
+    _batches(batch1, batch2)
+    if batch1._data.dtype == batch2._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            f"Input dtypes must be the same, got: input {_C_TYPES[input._data.dtype.name]}, "
+            f"batch1: {_C_TYPES[batch1._data.dtype.name]}, "
+            f"batch2: {_C_TYPES[batch2._data.dtype.name]}")
+    _check_bmm(batch1, batch2)
     out_shape = (batch1.shape[0], batch1.shape[1], batch2.shape[2])
     return _add_product(Baddbmm, input, batch1, batch2, beta, alpha, out_shape)
 
@@ -373,10 +393,12 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
 @register("addbmm")
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """``beta * input + alpha * bmm(batch1, batch2).sum(0)``."""
-    _batches(batch1, batch2, "bmm")
-    out_shape = (batch1.shape[1], batch2.shape[2])
-    return _add_product(Addbmm, input, batch1, batch2, beta, alpha, out_shape,
-                        sum_batch=True)
+    _batches(batch1, batch2)
+    (_, n, m), (_, m2, p) = batch1.shape, batch2.shape
+    if m != m2:
+        raise RuntimeError(f"Incompatible matrix sizes for bmm ({n}x{m} and {m2}x{p})")
+    _same_dtypes(input, batch1, batch2)
+    return _add_product(Addbmm, input, batch1, batch2, beta, alpha, (n, p), sum_batch=True)
 
 
 # ---------------------------------------------------------------- einsum
@@ -449,7 +471,8 @@ def _parse(equation: str, tensors) -> tuple:
     eq = equation.replace(" ", "")
     lhs, arrow, rhs = eq.partition("->")
     for i, c in enumerate(eq):
-        if not (c in _LETTERS or c in ".,-" or (c == ">" and eq[i - 1] == "-")):
+        arrow_part = (c == "-" and eq[i + 1:i + 2] == ">") or (c == ">" and eq[i - 1] == "-")
+        if not (c in _LETTERS or c in ".," or arrow_part):
             raise RuntimeError(f"einsum(): invalid subscript given at index {i} in the "
                                "equation string, subscripts must be in [a-zA-Z]")
     terms = lhs.split(",")
@@ -509,7 +532,7 @@ def _check_sizes(subs, tensors, ell) -> None:
         for c, n in zip(s, t._data.shape):
             if c in mine and mine[c] != n:
                 raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {i} "
-                                   f"but the sizes don't match, {mine[c]} != {n}")
+                                   f"but the sizes don't match, {n} != {mine[c]}")
             mine[c] = n
             seen = sizes.get(c, 1)
             if n != 1 and seen != 1 and n != seen:
@@ -581,14 +604,15 @@ def tensordot(a, b, dims=2, out=None):
         raise RuntimeError("both dimension lists should have same length")
     if a._data.dtype != b._data.dtype:
         raise RuntimeError("both inputs should have same dtype")
-    da = [_wrap_dim(d, a.ndim) for d in da]
-    db = [_wrap_dim(d, b.ndim) for d in db]
+    if isinstance(dims, int):  # torch names these dims from the end of ``a``
+        da = [d - a.ndim for d in da]
     for x, y in zip(da, db):
         if a.shape[x] != b.shape[y]:
             raise RuntimeError(
                 f"contracted dimensions need to match, but first has size {a.shape[x]} in "
-                f"dim {x - a.ndim if isinstance(dims, int) else x} and second has size "
-                f"{b.shape[y]} in dim {y}")
+                f"dim {x} and second has size {b.shape[y]} in dim {y}")
+    da = [_wrap_dim(d, a.ndim) for d in da]
+    db = [_wrap_dim(d, b.ndim) for d in db]
     free_a = [d for d in range(a.ndim) if d not in da]
     free_b = [d for d in range(b.ndim) if d not in db]
     def size(t, ds):
@@ -640,7 +664,10 @@ def _cross(a, b, dim, name="linalg.cross"):
         raise RuntimeError(f"{name}: inputs must have the same number of dimensions.")
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(f"expected scalar type {_word(a)} but found {_word(b)}")
-    shape = np.broadcast_shapes(a.shape, b.shape)
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape)
+    except ValueError as e:
+        raise _broadcast_error(e, (a._data, b._data)) from None
     d = _wrap_dim(dim, len(shape))
     a = a.expand(shape) if a.shape != shape else a
     b = b.expand(shape) if b.shape != shape else b
