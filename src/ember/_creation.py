@@ -21,8 +21,9 @@ def _finish(data: np.ndarray, requires_grad: bool) -> Tensor:
     return _set_requires_grad(Tensor._make(data), requires_grad)
 
 
-def _infer(data) -> np.ndarray:
-    """An array from Python data, with torch's dtype inference."""
+def _infer(data, keep_precision: bool = False) -> np.ndarray:
+    """An array from Python data, with torch's dtype inference (``keep_precision``: a
+    dtype will be given, so Python floats are not rounded to the default dtype first)."""
     if isinstance(data, Tensor):
         return data._data.copy()
     if isinstance(data, np.ndarray):
@@ -36,7 +37,8 @@ def _infer(data) -> np.ndarray:
         a = np.array(_unwrap_nested(data))
     except ValueError as e:
         raise ValueError(f"expected a rectangular (non-ragged) sequence: {e}") from None
-    if a.dtype.kind == "f" and a.dtype != get_default_dtype().np and _pure_python(data):
+    if (a.dtype.kind == "f" and not keep_precision and a.dtype != get_default_dtype().np
+            and _pure_python(data)):
         a = a.astype(get_default_dtype().np)  # Python floats take the default dtype
     elif a.dtype.kind in "USO":
         raise TypeError(f"new(): invalid data type '{a.dtype.name}'")
@@ -62,7 +64,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     >>> ember.tensor(2.5, requires_grad=True)
     tensor(2.5000, requires_grad=True)
     """
-    a = _infer(data)
+    a = _infer(data, keep_precision=dtype is not None)
     if dtype is not None:
         a = a.astype(to_dtype(dtype).np, copy=False)
     return _finish(a, requires_grad)

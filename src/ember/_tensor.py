@@ -343,6 +343,19 @@ class Tensor:
             self._hooks = []
         return _Handle(self._hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` after a gradient has been added into this leaf's
+        ``.grad`` (an optimizer can step right there). Returns a removable handle."""
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if not self.requires_grad:
+            raise RuntimeError(
+                "cannot register a hook on a tensor that doesn't require gradient")
+        if "_post_acc_hooks" not in self.__dict__:
+            self._post_acc_hooks = []
+        return _Handle(self._post_acc_hooks, hook)
+
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor with respect to the graph's leaves and
         add it into their ``.grad``.

@@ -251,6 +251,8 @@ def _accumulate(t: Tensor, g: Tensor, create_graph: bool) -> None:
     else:
         t.grad._data += g._data
         t.grad._bump()
+    for hook in list(t.__dict__.get("_post_acc_hooks", ())):
+        hook(t)
 
 
 def _dtype_of(np_dtype):

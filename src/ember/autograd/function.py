@@ -113,6 +113,9 @@ class AccumulateGrad(Node):
     __slots__ = ("variable",)
     _meta = ()
 
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"  # what torch's name() says
+
     def __init__(self, variable: Tensor):
         self.variable = variable
         self.next_functions = ()

@@ -114,15 +114,18 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
             v, _ = _as_tuple(v, "v", "jvp")
         outputs, out_tuple = _outputs(func, xs, "jvp")
         us = tuple(Tensor._make(np.zeros_like(o._data)).requires_grad_() for o in outputs)
-        g = _grad(outputs, xs, us, create_graph=True, allow_unused=True)
-        pairs = [(gi, vi) for gi, vi in zip(g, v) if gi is not None]
-        result = []
-        if pairs:
-            total = sum(((gi * vi).sum() for gi, vi in pairs[1:]),
-                        (pairs[0][0] * pairs[0][1]).sum())
+        live = [(o, u) for o, u in zip(outputs, us) if o.requires_grad]
+        g = _grad([o for o, _ in live], xs, [u for _, u in live], create_graph=True,
+                  allow_unused=True) if live else (None,) * len(xs)
+        total = None
+        for gi, vi in zip(g, v):
+            if gi is not None:
+                term = (gi * vi).sum()
+                total = term if total is None else total + term
+        jv = (None,) * len(us)
+        if total is not None and total.requires_grad:
             jv = _grad(total, us, create_graph=create_graph, allow_unused=True)
-        else:
-            jv = (None,) * len(us)
+        result = []
         for i, (o, r) in enumerate(zip(outputs, jv)):
             if r is None:
                 if strict:
