@@ -160,6 +160,7 @@ LINALG_ERRORS = {
     "svdvals_long": lambda lib: lib.linalg.svdvals(lib.ones(2, 2, dtype=lib.long)),
     "multi_dot_one": lambda lib: lib.linalg.multi_dot([lib.ones(3)]),
     "multi_dot_shapes": lambda lib: lib.linalg.multi_dot([lib.ones(2, 3), lib.ones(4, 2)]),
+    "multi_dot_vectors": lambda lib: lib.linalg.multi_dot([lib.ones(3), lib.ones(4, 2)]),
     "multi_dot_first": lambda lib: lib.linalg.multi_dot([lib.ones(2, 3, 3), lib.ones(3, 3)]),
     "multi_dot_last": lambda lib: lib.linalg.multi_dot([lib.ones(2, 3), lib.ones(3, 3, 3)]),
     "multi_dot_middle": lambda lib: lib.linalg.multi_dot([lib.ones(2, 3), lib.ones(2, 3, 3),

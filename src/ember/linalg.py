@@ -234,8 +234,8 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     if ord == "fro":
         return vector_norm(A, 2, (d0, d1), keepdim)
     if ord in ("nuc", 2, -2):
-        rest = [d for d in range(A.ndim) if d not in (d0, d1)]
-        s = svdvals(A.permute(rest + [d0, d1]))
+        order = [d for d in range(A.ndim) if d not in (d0, d1)] + [d0, d1]
+        s = svdvals(A if order == list(range(A.ndim)) else A.permute(order))
         if s.shape[-1] == 0:  # no singular values: torch returns 0 (-2: an amin error)
             if ord == -2:
                 raise IndexError("amin(): Expected reduction dim -1 to have non-zero size.")
@@ -485,6 +485,8 @@ def matrix_power(A, n):
     _check_matrix(A, "linalg.matrix_power")
     if n == 0:
         return EyeLike.apply(A)
+    if n == 1:
+        return A.clone()
     if n < 0:
         A, n = inv(A), -n
     result, base = None, A
@@ -544,8 +546,8 @@ def multi_dot(tensors):
     for i in range(n - 1):
         if mats[i].shape[1] != mats[i + 1].shape[0]:
             raise RuntimeError(f"multi_dot(): tensors {i} and {i + 1} with shapes "
-                               f"{list(mats[i].shape)} and {list(mats[i + 1].shape)} cannot "
-                               "be multiplied")
+                               f"{list(tensors[i].shape)} and {list(tensors[i + 1].shape)} "
+                               "cannot be multiplied")
     out = _chain(mats, _chain_order([m.shape[0] for m in mats] + [mats[-1].shape[1]]), 0,
                  n - 1)
     if first_vec:

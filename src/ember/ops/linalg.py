@@ -294,7 +294,8 @@ class Addmm(Function):
         gi, ga, gb = ctx.needs_input_grad
         g = grad if ctx.alpha == 1 else grad * ctx.alpha
         da, db = _matmul_grads(g, a, b, ga, gb)
-        return (grad * ctx.beta if gi else None), da, db
+        gin = None if not gi else grad if ctx.beta == 1 else grad * ctx.beta
+        return gin, da, db
 
 
 class Addmv(Addmm):
@@ -415,7 +416,7 @@ class Einsum(Function):
     def forward(ctx, *arrays, subs, out, sizes):
         ctx.save_for_backward(*arrays)
         ctx.subs, ctx.out, ctx.sizes = subs, out, sizes
-        return np.einsum(",".join(subs) + "->" + out, *arrays, optimize=len(arrays) > 2)
+        return _contract(subs, out, arrays)
 
     @staticmethod
     def backward(ctx, grad):
@@ -429,6 +430,42 @@ class Einsum(Function):
             others = [(s, t) for i, (s, t) in enumerate(zip(subs, ops)) if i != k]
             grads.append(_einsum_grad(grad, ctx.out, others, subs[k], sizes, ops[k]))
         return tuple(grads)
+
+
+def _contract(subs, out, arrays):
+    """``np.einsum``, with the common case of two operands done as one batched matmul
+    (BLAS, 5-20x faster than einsum's loops), as torch does it."""
+    if len(arrays) != 2 or any(len(set(s)) != len(s) for s in subs):
+        return np.einsum(",".join(subs) + "->" + out, *arrays, optimize=len(arrays) > 2)
+    (sa, sb), (a, b) = subs, arrays
+    # A letter in one operand only, and not in the output, is summed out first.
+    lone = [i for i, c in enumerate(sa) if c not in sb and c not in out]
+    if lone:
+        a, sa = a.sum(axis=tuple(lone)), "".join(c for c in sa if c in sb or c in out)
+    lone = [i for i, c in enumerate(sb) if c not in sa and c not in out]
+    if lone:
+        b, sb = b.sum(axis=tuple(lone)), "".join(c for c in sb if c in sa or c in out)
+    batch = [c for c in out if c in sa and c in sb]
+    summed = [c for c in sa if c in sb and c not in out]
+    only_a = [c for c in sa if c not in sb]
+    only_b = [c for c in sb if c not in sa]
+    size_a, size_b = dict(zip(sa, a.shape)), dict(zip(sb, b.shape))
+    if any(size_a[c] != size_b[c] for c in summed):  # a summed dim broadcast from 1
+        return np.einsum(f"{sa},{sb}->{out}", a, b)
+
+    def prod(sizes, letters):
+        return int(np.prod([sizes[c] for c in letters]))
+
+    # a as (batch..., rows, summed), b as (batch..., summed, cols): one matmul.
+    a = a.transpose([sa.index(c) for c in batch + only_a + summed])
+    a = a.reshape(a.shape[:len(batch)] + (prod(size_a, only_a), prod(size_a, summed)))
+    b = b.transpose([sb.index(c) for c in batch + summed + only_b])
+    b = b.reshape(b.shape[:len(batch)] + (prod(size_b, summed), prod(size_b, only_b)))
+    c = np.matmul(a, b)
+    c = c.reshape(c.shape[:len(batch)] + tuple(size_a[x] for x in only_a) +
+                  tuple(size_b[x] for x in only_b))
+    order = batch + only_a + only_b
+    return c.transpose([order.index(x) for x in out])
 
 
 def _einsum_grad(grad, out, others, target, sizes, like):
