@@ -186,8 +186,11 @@ class Optimizer:
     def _step_group(self, group: dict) -> None:
         for p in group["params"]:
             if p.grad is not None:
-                self._update(p, p.grad._data, self.state[p], group)
+                state = self.state[p]
+                self._update(p, p.grad._data, state, group)
                 p._bump()
+                if not state:  # torch keeps no entry for a stateless step (plain SGD)
+                    del self.state[p]
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
         """Change ``p._data`` in place from ``grad``; ``state`` is p's own dict."""
