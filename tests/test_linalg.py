@@ -145,6 +145,12 @@ LINALG_ERRORS = {
                                                              left=False),
     "solve_broadcast": lambda lib: lib.linalg.solve(lib.ones(2, 3, 3), lib.ones(4, 3, 1)),
     "solve_dtype": lambda lib: lib.linalg.solve(lib.eye(3), lib.ones(3, dtype=lib.float64)),
+    "solve_triangular_1d": lambda lib: lib.linalg.solve_triangular(lib.eye(3), lib.ones(3),
+                                                                   upper=True),
+    "solve_triangular_shapes": lambda lib: lib.linalg.solve_triangular(
+        lib.eye(3), lib.ones(2, 3), upper=True),
+    "solve_triangular_square": lambda lib: lib.linalg.solve_triangular(
+        lib.ones(2, 3), lib.ones(2, 3), upper=True),
     "cholesky_square": lambda lib: lib.linalg.cholesky(lib.ones(2, 3)),
     "cholesky_pd1": lambda lib: lib.linalg.cholesky(-lib.eye(3)),
     "cholesky_pd3": lambda lib: lib.linalg.cholesky(lib.tensor([[1.0, 0, 0], [0, 2, 0],
@@ -248,6 +254,7 @@ GRAD_FNS = {
     "slogdet": lambda lib, x: lib.linalg.slogdet(x)[1],
     "inv": lambda lib, x: lib.linalg.inv(x),
     "solve": lambda lib, x: lib.linalg.solve(x, x),
+    "solve_triangular": lambda lib, x: lib.linalg.solve_triangular(x, x, upper=True),
     "cholesky": lambda lib, x: lib.linalg.cholesky(x @ x.mT),
     "cholesky_legacy": lambda lib, x: lib.cholesky(x @ x.mT),
     "qr": lambda lib, x: lib.linalg.qr(x)[0],
@@ -404,6 +411,15 @@ def test_solve_matches_inverse_product():
     assert_same(ember.linalg.solve(e, eb), torch.linalg.solve(t, tb), rtol=1e-8)
     assert_same(ember.linalg.solve(e, eb.mT, left=False),
                 torch.linalg.solve(t, tb.mT, left=False), rtol=1e-8)
+
+
+def test_solve_triangular_with_zero_pivots_gives_nan_and_inf():
+    for a, upper in (([[1.0, 0.0], [1.0, 0.0]], False), ([[0.0, 1.0], [0.0, 2.0]], True),
+                     ([[2.0, 1.0], [0.0, 0.0]], True)):
+        e, t = pair(a)
+        eb, tb = pair([[1.0, 0.0], [1.0, 2.0]])
+        assert_same(ember.linalg.solve_triangular(e, eb, upper=upper),
+                    torch.linalg.solve_triangular(t, tb, upper=upper))
 
 
 def test_pinv_tolerances_and_rank():

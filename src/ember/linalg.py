@@ -26,6 +26,7 @@ from .ops.reduction import _dims, _unreduce
 
 __all__ = [
     "LinAlgError", "norm", "vector_norm", "matrix_norm", "det", "slogdet", "inv", "solve",
+    "solve_triangular",
     "cholesky", "qr", "eigh", "eigvalsh", "svd", "svdvals", "pinv", "matrix_power",
     "multi_dot", "matrix_rank", "cross", "vecdot", "matmul",
 ]
@@ -408,12 +409,14 @@ def inv(A):
 
 
 class Solve(Function):
-    """``X`` with ``A X = B`` (``left``) or ``X A = B``; ``vector``: B holds vectors."""
+    """``X`` with ``A X = B`` (``left``) or ``X A = B``; ``vector``: B holds vectors.
+    ``upper`` (True/False) says A is triangular: zero pivots then give inf and nan, as
+    LAPACK's triangular solver, instead of an error."""
 
     name = "LinalgSolveExBackward0"
 
     @staticmethod
-    def forward(ctx, a, b, *, left, vector):
+    def forward(ctx, a, b, *, left, vector, upper=None):
         if vector:  # (torch allows vectors only with left=True)
             b = b[..., None]
         # X A = B  <=>  A^T X^T = B^T
@@ -421,23 +424,27 @@ class Solve(Function):
         try:
             x = np.linalg.solve(lhs, rhs)
         except np.linalg.LinAlgError:
-            full = np.broadcast_shapes(lhs.shape, rhs.shape[:-2] + lhs.shape[-2:])
-            index = _zero_pivot(np.broadcast_to(lhs, full))[0]
-            raise LinAlgError(
-                f"torch.linalg.solve: {_batch_prefix(np.empty(full), index)}The solver failed "
-                "because the input matrix is singular.") from None
+            if upper is not None:
+                x = _substitute(lhs, rhs, upper == left)
+            else:
+                full = np.broadcast_shapes(lhs.shape, rhs.shape[:-2] + lhs.shape[-2:])
+                index = _zero_pivot(np.broadcast_to(lhs, full))[0]
+                raise LinAlgError(
+                    f"torch.linalg.solve: {_batch_prefix(np.empty(full), index)}The solver "
+                    "failed because the input matrix is singular.") from None
         x = x if left else np.swapaxes(x, -1, -2)
         x = x[..., 0] if vector else x
         ctx.save_for_backward(a, x)
-        ctx.left, ctx.vector = left, vector
+        ctx.left, ctx.vector, ctx.upper = left, vector, upper
         return x
 
     @staticmethod
     def backward(ctx, grad):
         a, x = ctx.saved_tensors
-        left, vector = ctx.left, ctx.vector
+        left, vector, upper = ctx.left, ctx.vector, ctx.upper
         # A X = B: gB = A^-T g, gA = -gB X^T.   X A = B: gB = g A^-T, gA = -X^T gB.
-        gb = Solve.apply(a.mT, grad, left=left, vector=vector)
+        gb = Solve.apply(a.mT, grad, left=left, vector=vector,
+                         upper=None if upper is None else not upper)
         if not ctx.needs_input_grad[0]:
             return None, gb
         if vector:
@@ -445,6 +452,24 @@ class Solve(Function):
         else:
             ga = -(gb @ x.mT) if left else -(x.mT @ gb)
         return ga, gb
+
+
+class SolveTriangular(Solve):
+    name = "LinalgSolveTriangularBackward0"
+
+
+def _substitute(t: np.ndarray, b: np.ndarray, upper: bool) -> np.ndarray:
+    """Back (``upper``) or forward substitution for ``T X = B``, row by row, letting
+    zero pivots give inf and nan. Only used once LAPACK's LU has refused the matrix."""
+    batch = np.broadcast_shapes(t.shape[:-2], b.shape[:-2])
+    t = np.broadcast_to(t, batch + t.shape[-2:])
+    x = np.zeros(batch + b.shape[-2:], dtype=np.result_type(t, b))
+    n = t.shape[-1]
+    with np.errstate(all="ignore"):
+        for i in range(n - 1, -1, -1) if upper else range(n):
+            known = (t[..., i, :, None] * x).sum(-2)  # unsolved rows of x are still 0
+            x[..., i, :] = (b[..., i, :] - known) / t[..., i, i, None]
+    return x
 
 
 def solve(A, B, *, left=True):
@@ -477,6 +502,33 @@ def solve(A, B, *, left=True):
                                f"({sa}) at non-singleton dimension "
                                f"{max(len(batch_a), len(batch_b)) - i}")
     return Solve.apply(A, B, left=left, vector=vector)
+
+
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
+    """The solution ``X`` of ``A X = B`` (``left=False``: ``X A = B``) where only the upper
+    (``upper=True``) or lower triangle of ``A`` is read; ``unitriangular``: its diagonal
+    is taken as ones. The gradient of ``A`` lives on that triangle.
+
+    >>> ember.linalg.solve_triangular(ember.tensor([[2.0, 1.0], [0.0, 4.0]]),
+    ...                               ember.tensor([[3.0], [4.0]]), upper=True)
+    tensor([[1.],
+            [1.]])
+    """
+    fn = "linalg.solve_triangular"
+    _check_matrix(A, fn)
+    if B.ndim < 2:
+        raise RuntimeError(f"{fn}: The input tensor B must have at least 2 dimensions.")
+    n = A.shape[-1]
+    rows, cols = B.shape[-2:]
+    if (rows if left else cols) != n:
+        raise RuntimeError(f"{fn}: Incompatible shapes of A and B for the equation "
+                           f"{'AX = B' if left else 'XA = B'} ({n}x{n} and {rows}x{cols})")
+    keep = np.triu(np.ones((n, n), bool), int(unitriangular))
+    keep = keep if upper else keep.T
+    t = A * Tensor._make(keep.astype(A._data.dtype))
+    if unitriangular:
+        t = t + _eye(n, A)
+    return SolveTriangular.apply(t, B, left=left, vector=False, upper=upper)
 
 
 def matrix_power(A, n):
