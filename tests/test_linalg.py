@@ -121,9 +121,7 @@ LINALG_ERRORS = {
     "inv_singular": lambda lib: lib.linalg.inv(lib.tensor(SINGULAR)),
     "inv_singular3": lambda lib: lib.linalg.inv(lib.tensor(SINGULAR3)),
     "inv_zeros": lambda lib: lib.linalg.inv(lib.zeros(3, 3)),
-    "inv_batch": lambda lib: lib.linalg.inv(lib.stack([lib.eye(2), lib.tensor(SINGULAR)])
-                                            if hasattr(lib, "stack") else
-                                            lib.tensor([np.eye(2).tolist(), SINGULAR])),
+    "inv_batch": lambda lib: lib.linalg.inv(lib.tensor([np.eye(2).tolist(), SINGULAR])),
     "inverse_singular": lambda lib: lib.inverse(lib.tensor(SINGULAR)),
     "matrix_power_singular": lambda lib: lib.linalg.matrix_power(lib.tensor(SINGULAR), -1),
     "matrix_power_square": lambda lib: lib.linalg.matrix_power(lib.ones(2, 3), 2),
