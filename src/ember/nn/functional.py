@@ -267,6 +267,13 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
                       "that dropout2d exists to provide channel-wise dropout on inputs with 2 "
                       "spatial dimensions, a channel dimension, and an optional batch dimension "
                       "(i.e. 3D or 4D inputs).", stacklevel=2)
+    if input.ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that "
+                      "channel-wise 1D dropout behavior is desired - input is interpreted as "
+                      "shape (N, C, L), where C is the channel dim. This behavior will change in "
+                      "a future release to interpret the input as one without a batch "
+                      "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout "
+                      "behavior, please switch to using dropout1d instead.", stacklevel=2)
     if input.ndim < 2:
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2)
@@ -322,11 +329,11 @@ class EmbeddingDenseBackward(Function):
 
     @staticmethod
     def backward(ctx, gg):
-        indices, num_weights, padding_idx, freq = ctx.params
+        indices, _, padding_idx, _ = ctx.params
         out = Embedding.apply(gg, indices=indices, padding_idx=None, scale_grad_by_freq=False)
-        scale = _row_scale(indices, num_weights, padding_idx, freq)
-        if scale is not None:
-            out = out * Tensor._make(scale[..., None].astype(gg._data.dtype))
+        if padding_idx is not None:  # torch leaves out the 1/count scaling here
+            keep = (indices != padding_idx)[..., None].astype(gg._data.dtype)
+            out = out * Tensor._make(keep)
         return out
 
 

@@ -148,7 +148,7 @@ class Hardswish(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return where(x < -3, 0.0, where(x <= 3, grad * (x / 3 + 0.5), grad))
+        return where(x <= -3, 0.0, where(x < 3, grad * (x / 3 + 0.5), grad))
 
 
 class Threshold(Function):
@@ -260,9 +260,11 @@ class Softmax(Function):
         if a.size == 0:
             out = a.copy()
         else:
-            # Subtracting the max keeps exp finite: inputs of any size give finite output.
-            e = np.exp(a - np.max(a, axis=axis, keepdims=True))
-            out = e / np.sum(e, axis=axis, keepdims=True)
+            # Subtracting the max keeps exp finite: inputs of any size give finite output
+            # (inf and nan inputs give torch's nan, silently).
+            with np.errstate(invalid="ignore"):
+                e = np.exp(a - np.max(a, axis=axis, keepdims=True))
+                out = e / np.sum(e, axis=axis, keepdims=True)
         ctx.save_for_backward(out)
         ctx.axis = axis
         return out
@@ -281,8 +283,8 @@ class LogSoftmax(Function):
         if a.size == 0:
             out = a.copy()
         else:
-            shifted = a - np.max(a, axis=axis, keepdims=True)
-            with np.errstate(divide="ignore"):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                shifted = a - np.max(a, axis=axis, keepdims=True)
                 out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
         ctx.save_for_backward(out)
         ctx.axis = axis
@@ -294,18 +296,19 @@ class LogSoftmax(Function):
         return grad - exp(y) * grad.sum(ctx.axis, keepdim=True)
 
 
-def _softmax_input(input: Tensor, dtype) -> Tensor:
+def _softmax_args(input: Tensor, dim, dtype, name: str):
+    """The input (cast to ``dtype``) and NumPy axis of a softmax; integer inputs raise
+    torch's NotImplementedError."""
+    axis = _reduce_axis(input._data.ndim, dim)
     if dtype is not None:
-        return input.to(to_dtype(dtype))
-    if input._data.dtype.kind != "f":
-        raise RuntimeError(f'"softmax_lastdim_kernel_impl" not implemented for '
-                           f"'{_type_word(input)}'")
-    return input
-
-
-def _type_word(t: Tensor) -> str:
-    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
-            "uint8": "Byte", "bool": "Bool"}.get(t.dtype.name, t.dtype.name)
+        input = input.to(to_dtype(dtype))
+    elif input._data.dtype.kind != "f":
+        last = "_lastdim" if axis is None or axis == input._data.ndim - 1 else ""
+        word = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
+                "uint8": "Byte", "bool": "Bool"}[input._data.dtype.name]
+        raise NotImplementedError(f'"{name}{last}_kernel_impl" not implemented for '
+                                  f"'{word}'")
+    return input, axis
 
 
 @register("softmax")
@@ -315,8 +318,8 @@ def softmax(input, dim, dtype=None):
     >>> ember.tensor([1.0, 2.0, 3.0]).softmax(0)
     tensor([0.0900, 0.2447, 0.6652])
     """
-    x = _softmax_input(input, dtype)
-    return Softmax.apply(x, axis=_reduce_axis(x._data.ndim, dim))
+    x, axis = _softmax_args(input, dim, dtype, "softmax")
+    return Softmax.apply(x, axis=axis)
 
 
 @register("log_softmax")
@@ -326,6 +329,6 @@ def log_softmax(input, dim, dtype=None):
     >>> ember.tensor([1.0, 2.0, 3.0]).log_softmax(0)
     tensor([-2.4076, -1.4076, -0.4076])
     """
-    x = _softmax_input(input, dtype)
-    return LogSoftmax.apply(x, axis=_reduce_axis(x._data.ndim, dim))
+    x, axis = _softmax_args(input, dim, dtype, "log_softmax")
+    return LogSoftmax.apply(x, axis=axis)
 

@@ -18,6 +18,8 @@ import itertools
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
+import numpy as np
+
 from ... import _dtype
 from ..._tensor import Tensor
 from ...autograd.function import Function
@@ -790,61 +792,61 @@ def _identity(n: int):
 
 class _BackwardHook:
     """Runs one call's full backward hooks: captures the output gradients, then calls
-    ``hook(module, grad_input, grad_output)`` when the input gradients arrive."""
+    ``hook(module, grad_input, grad_output)`` when the input gradients arrive.
+
+    The tensors that require grad go through one identity node each side; the node's
+    pre-hook sees (and may replace) their gradients. Tensors that take no gradient show
+    zeros, non-tensors None, as in torch."""
 
     def __init__(self, module: Module):
         self.module = module
         self.grad_outputs = None
-        self.n_inputs = 0
-        self.input_index = None  # positions of the inputs that take part in backward
-        self.output_index = None
+        self.inputs = self.outputs = None  # (values, positions of grad tensors) per side
 
-    def _wrap(self, values: tuple):
+    def _wrap(self, values: tuple, on_grads):
         """Pass the tensors among ``values`` that require grad through one identity
-        node; returns the new values, the positions wrapped and the node."""
-        if not state.enabled:
-            return values, None, None
+        node whose pre-hook is ``on_grads``; returns the new values and the positions."""
         index = [i for i, v in enumerate(values) if isinstance(v, Tensor) and v.requires_grad]
-        if not index:
-            return values, None, None
+        if not index or not state.enabled:
+            return values, None
         outs = _identity(len(index)).apply(*(values[i] for i in index))
         outs = outs if isinstance(outs, tuple) else (outs,)
+        outs[0].grad_fn.register_prehook(on_grads)
         new = list(values)
         for i, t in zip(index, outs):
             new[i] = t
-        return tuple(new), index, outs[0].grad_fn
+        return tuple(new), index
 
-    def setup_inputs(self, args: tuple) -> tuple:
-        args, self.input_index, node = self._wrap(args)
-        self.n_inputs = len(args)
-        if node is not None:
-            node.register_prehook(self._on_input_grads)
-        return args
-
-    def setup_outputs(self, result):
-        is_tuple = isinstance(result, tuple)
-        values = result if is_tuple else (result,)
-        values, self.output_index, node = self._wrap(values)
-        self.n_outputs = len(values)
-        if node is not None:
-            node.register_prehook(self._on_output_grads)
-        return values if is_tuple else values[0]
-
-    def _pack(self, index, grads, size) -> tuple:
-        out = [None] * size
+    @staticmethod
+    def _pack(values, index, grads) -> tuple:
+        """One gradient per value: the node's where it has one, zeros for other tensors."""
+        out = [Tensor._make(np.zeros_like(v._data)) if isinstance(v, Tensor) else None
+               for v in values]
         for i, g in zip(index, grads):
             out[i] = g
         return tuple(out)
 
+    def setup_inputs(self, args: tuple) -> tuple:
+        args, index = self._wrap(args, self._on_input_grads)
+        self.inputs = args, index
+        return args
+
+    def setup_outputs(self, result):
+        is_tuple = isinstance(result, tuple)
+        values, index = self._wrap(result if is_tuple else (result,), self._on_output_grads)
+        self.outputs = values, index
+        return values if is_tuple else values[0]
+
     def _on_output_grads(self, grads):
-        self.grad_outputs = self._pack(self.output_index, grads, self.n_outputs)
+        values, index = self.outputs
+        self.grad_outputs = self._pack(values, index, grads)
         for hook in self.module._backward_pre_hooks.values():
             out = hook(self.module, self.grad_outputs)
             if out is not None:
                 self.grad_outputs = tuple(out)
-        result = tuple(self.grad_outputs[i] for i in self.output_index)
-        if self.input_index is None:  # no input takes a gradient: fire now
-            none = (None,) * self.n_inputs
+        result = tuple(self.grad_outputs[i] for i in index)
+        if self.inputs[1] is None:  # no input takes a gradient: fire now, with Nones
+            none = (None,) * len(self.inputs[0])
             for hook in self.module._backward_hooks.values():
                 hook(self.module, none, self.grad_outputs)
             self.grad_outputs = None
@@ -853,7 +855,8 @@ class _BackwardHook:
     def _on_input_grads(self, grads):
         if self.grad_outputs is None:
             return None  # gradient reached the inputs without passing the outputs
-        res = self._pack(self.input_index, grads, self.n_inputs)
+        values, index = self.inputs
+        res = self._pack(values, index, grads)
         for hook in self.module._backward_hooks.values():
             out = hook(self.module, res, self.grad_outputs)
             if out is None:
@@ -863,4 +866,4 @@ class _BackwardHook:
                                    f"got {len(out)}, but expected {len(res)}")
             res = tuple(out)
         self.grad_outputs = None
-        return tuple(res[i] for i in self.input_index)
+        return tuple(res[i] for i in index)

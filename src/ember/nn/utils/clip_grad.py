@@ -55,9 +55,10 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     # the coefficient in the norm's dtype, as torch computes it
     coef = np.minimum(np.asarray(max_norm, total.dtype) / (total + total.dtype.type(1e-6)),
                       total.dtype.type(1.0))
-    for g in grads:
-        np.multiply(g._data, coef.astype(g._data.dtype), out=g._data)
-        g._bump()
+    with np.errstate(invalid="ignore"):  # an inf norm gives nan gradients, as torch
+        for g in grads:
+            np.multiply(g._data, coef.astype(g._data.dtype), out=g._data)
+            g._bump()
     return Tensor._make(np.asarray(total))
 
 
