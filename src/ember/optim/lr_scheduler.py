@@ -129,6 +129,9 @@ class LRScheduler:
         self._last_lr = _lrs(self.optimizer)
 
 
+_LRScheduler = LRScheduler  # the old name, still used by older scripts
+
+
 def _track_step_calls(optimizer) -> None:
     """Wrap ``optimizer.step`` once so schedulers can warn when it was never called."""
     if hasattr(optimizer.step, "_wrapped_by_lr_sched"):
