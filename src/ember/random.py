@@ -267,14 +267,30 @@ def _round_odd(s, e):
 def _fma(a, b, c, dtype):
     """``a * b + c`` rounded once to ``dtype`` (float32 or float64), elementwise."""
     a, b, c = (np.asarray(v, np.float64) for v in (a, b, c))
-    if dtype == np.float32:  # the float64 product of two float32s is exact
-        return _round_odd(*_two_sum(a * b, c)).astype(np.float32)
+    if dtype == np.float32:
+        return _fma32(a, b, c)
     p = a * b
     (ah, al), (bh, bl) = _split(a), _split(b)
     pl = ((ah * bh - p) + ah * bl + al * bh) + al * bl
     uh, ul = _two_sum(c, pl)
     th, tl = _two_sum(p, uh)
     return th + _round_odd(*_two_sum(tl, ul))
+
+
+def _fma32(a, b, c):
+    """The float32 case: the float64 product of two float32s is exact and the float64 sum
+    rounds once; rounding that to float32 rounds twice only when it lands exactly half
+    way between two float32s, and there the sign of the sum's error decides."""
+    s = np.multiply(a, b)
+    s += c
+    out = s.astype(np.float32)
+    low = s.view(np.int64)  # the 29 bits float32 drops (normal numbers), reused in place
+    low &= 0x1FFF_FFFF
+    tie = low == 0x1000_0000
+    if tie.any():
+        a, b, c = (v[tie] for v in np.broadcast_arrays(a, b, c))
+        out[tie] = _round_odd(*_two_sum(a * b, c)).astype(np.float32)
+    return out
 
 
 def _mul_add(a, b, c, dtype):
@@ -564,8 +580,11 @@ def _int64(v) -> int:
 
 
 def _as_float_int(v: int, dtype) -> int:
-    """``int64(dtype(v))``: an integer as the dtype rounds it (C's direct conversion)."""
-    return int(np.array(v, np.int64).astype(dtype))
+    """``int64(dtype(v))``: an integer as the dtype rounds it (C's direct conversion;
+    an overflow to inf comes back as the x86 conversion's "indefinite" -2**63)."""
+    with np.errstate(over="ignore"):
+        x = np.array(v, np.int64).astype(dtype)
+    return int(x) if np.isfinite(x) else -(1 << 63)
 
 
 def _shift(bound: int, step: int, dtype, digits: int) -> int:
@@ -665,6 +684,8 @@ def _replay_swaps(target: np.ndarray) -> np.ndarray:
     """
     n = len(target) + 1
     steps = np.flatnonzero(target != np.arange(n - 1))
+    if not steps.size:
+        return np.arange(n)
     by_target = np.lexsort((steps, target[steps]))  # grouped by target, in step order
     t, dest = steps[by_target], target[steps][by_target]
     first = np.r_[True, dest[1:] != dest[:-1]]

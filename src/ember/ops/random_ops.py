@@ -164,9 +164,12 @@ def _p_values(p: np.ndarray, a: np.ndarray) -> np.ndarray:
     try:
         full = np.broadcast_to(p, a.shape)
     except ValueError:
+        dim = next(d for d in range(-1, -p.ndim - 1, -1)
+                   if -d > a.ndim or p.shape[d] not in (1, a.shape[d]))
+        target = a.shape[dim] if -dim <= a.ndim else 1
         raise RuntimeError(
-            f"The expanded size of the tensor ({p.shape[-1]}) must match the existing size "
-            f"({a.shape[-1]}) at non-singleton dimension {a.ndim - 1}.  Target sizes: "
+            f"The expanded size of the tensor ({target}) must match the existing size "
+            f"({p.shape[dim]}) at non-singleton dimension {a.ndim + dim}.  Target sizes: "
             f"{list(a.shape)}.  Tensor sizes: {list(p.shape)}") from None
     if a.flags.c_contiguous:
         values = full.ravel()
@@ -373,7 +376,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None,
     shape = p.shape[:-1] + (k,)
     if not p.size:
         return Tensor._make(np.zeros(shape, np.int64))
-    if replacement:
+    if replacement and k > 1:  # one sample takes the path without replacement, as torch
         idx = _multinomial_with_replacement(gen, p.reshape(-1, p.shape[-1]), k)
     else:
         idx = _multinomial_gumbel(gen, p, k)
