@@ -438,6 +438,21 @@ def test_forward_pre_hook_and_forward_hook_as_torch():
     assert results[0] == results[1]
 
 
+def test_always_call_forward_hook_runs_when_forward_raises():
+    logs = []
+    for nn, lib in ((ember.nn, ember), (torch.nn, torch)):
+        log = []
+        m = nn.Linear(2, 2)
+        m.register_forward_hook(lambda mod, args, out, log=log: log.append("always"),
+                                always_call=True)
+        m.register_forward_hook(lambda mod, args, out, log=log: log.append("normal"))
+        with pytest.raises(RuntimeError):
+            m(lib.ones(3, 3))
+        m(lib.ones(1, 2))
+        logs.append(log)
+    assert logs[0] == logs[1] == ["always", "always", "normal"]
+
+
 def test_forward_pre_hook_may_return_a_single_value():
     m = ember.nn.Identity()
     m.register_forward_pre_hook(lambda mod, args: args[0] + 1)
