@@ -19,6 +19,7 @@ import torch
 import ember
 from conftest import raises_like, to_numpy
 from ember import random as erandom
+from ember.ops import random_ops
 
 SIZES = [0, 1, 15, 16, 17, 1000, 10**5]
 SEEDS = [0, 7, 2**32 + 3]  # the last one: torch seeds from the low 32 bits, keeps all 64
@@ -165,15 +166,23 @@ def test_multinomial_matches_torch(call, dtype, k):
             assert_identical(e, t)
 
 
-def test_multinomial_picks_zero_probability_categories_last():
-    # torch orders tied zeros by its sort's internals; ember only guarantees the set
-    for lib_seed in SEEDS:
-        ember.manual_seed(lib_seed)
-        torch.manual_seed(lib_seed)
-        p = [0.0, 1.0, 0.0, 0.0, 0.0, 2.0]
-        e = ember.multinomial(ember.tensor(p), 6).tolist()
-        t = torch.multinomial(torch.tensor(p), 6).tolist()
-        assert e[:2] == t[:2] and sorted(e) == sorted(t)
+@pytest.mark.parametrize("probs", [[0.0, 1.0, 0.0, 0.0, 0.0, 2.0], [0.0] * 20 + [1.0],
+                                   [1.0, 1.0, 0.0, 1.0] * 40, [0.0] * 200 + [3.0, 1.0]])
+def test_multinomial_orders_ties_as_torchs_sort(probs):
+    """Zero probabilities tie; torch's topk orders them by its sort's exact steps."""
+    for k in (2, 3, 6):
+        run_both("lib.multinomial(lib.tensor(P), K)", 3, P=probs, K=k)
+
+
+def test_topk_order_of_ties_is_torchs():
+    rng = np.random.default_rng(0)
+    for trial in range(600):
+        n = int(rng.choice([2, 3, 5, 16, 17, 33, 65, 130, 300]))
+        v = rng.integers(0, int(rng.integers(1, 5)), n).astype(np.float32)
+        v[rng.random(n) < 0.05] = np.nan
+        k = max(1, n // 64) if trial % 3 == 0 else int(rng.integers(1, n + 1))
+        want = torch.topk(torch.tensor(v), k).indices.tolist()
+        assert random_ops._stl_topk(v.tolist(), k) == want
 
 
 # ---------------------------------------------------------------- strided tensors

@@ -399,7 +399,13 @@ def _multinomial_gumbel(gen, p: np.ndarray, k: int) -> np.ndarray:
         ratio = (p / q).reshape(-1, p.shape[-1])
     if k == 1:
         return np.argmax(ratio, axis=1)[:, None]
-    return np.argsort(-ratio, axis=1, kind="stable")[:, :k]
+    order = np.argsort(-ratio, axis=1, kind="stable")
+    top = np.take_along_axis(ratio, order[:, :k + 1], axis=1)
+    # Equal ratios (zero probabilities, mostly) come out in the order torch's sort
+    # leaves them: replay it for those rows.
+    for row in np.flatnonzero((top[:, :-1] == top[:, 1:]).any(1) | np.isnan(top).any(1)):
+        order[row, :k] = _stl_topk(ratio[row].tolist(), k)
+    return order[:, :k]
 
 
 def _multinomial_with_replacement(gen, rows: np.ndarray, k: int) -> np.ndarray:
@@ -425,3 +431,188 @@ def _multinomial_with_replacement(gen, rows: np.ndarray, k: int) -> np.ndarray:
 
 Tensor.bernoulli = _bernoulli_method
 Tensor.multinomial = multinomial
+
+
+# ---------------------------------------------------------------- torch's topk order
+# torch's topk (which picks multinomial's samples without replacement) runs libstdc++'s
+# nth_element and sort; with ties, which of the equal elements comes first is decided
+# by those algorithms' exact steps, replayed here on (value, index) pairs.
+
+
+def _stl_gt(x, y):  # torch's largest-first order, NaN on top
+    a, b = x[0], y[0]
+    return (a != a and b == b) or a > b
+
+
+def _lg(n):
+    """floor(log2(n)), the depth budget unit of introsort."""
+    return n.bit_length() - 1
+
+
+def _median_to_first(q, result, a, b, c):
+    """Move the median of q[a], q[b], q[c] to q[result] (the pivot)."""
+    if _stl_gt(q[a], q[b]):
+        if _stl_gt(q[b], q[c]):
+            q[result], q[b] = q[b], q[result]
+        elif _stl_gt(q[a], q[c]):
+            q[result], q[c] = q[c], q[result]
+        else:
+            q[result], q[a] = q[a], q[result]
+    elif _stl_gt(q[a], q[c]):
+        q[result], q[a] = q[a], q[result]
+    elif _stl_gt(q[b], q[c]):
+        q[result], q[c] = q[c], q[result]
+    else:
+        q[result], q[b] = q[b], q[result]
+
+
+def _partition_pivot(q, first, last):
+    """Hoare partition of q[first:last] around a median-of-three; the cut."""
+    mid = first + (last - first) // 2
+    _median_to_first(q, first, first + 1, mid, last - 1)
+    pivot, lo, hi = q[first], first + 1, last
+    while True:
+        while _stl_gt(q[lo], pivot):
+            lo += 1
+        hi -= 1
+        while _stl_gt(pivot, q[hi]):
+            hi -= 1
+        if not lo < hi:
+            return lo
+        q[lo], q[hi] = q[hi], q[lo]
+        lo += 1
+
+
+def _linear_insert(q, last):
+    """Move q[last] left past the elements it sorts before."""
+    val, nxt = q[last], last - 1
+    while _stl_gt(val, q[nxt]):
+        q[last] = q[nxt]
+        last, nxt = nxt, nxt - 1
+    q[last] = val
+
+
+def _insertion_sort(q, first, last):
+    """Insertion sort of q[first:last]."""
+    if first == last:
+        return
+    for i in range(first + 1, last):
+        if _stl_gt(q[i], q[first]):
+            val = q[i]
+            q[first + 1:i + 1] = q[first:i]
+            q[first] = val
+        else:
+            _linear_insert(q, i)
+
+
+def _push_heap(q, first, hole, top, val):
+    """Sift ``val`` up from ``hole`` in the heap at ``first``."""
+    parent = (hole - 1) // 2
+    while hole > top and _stl_gt(q[first + parent], val):
+        q[first + hole] = q[first + parent]
+        hole = parent
+        parent = (hole - 1) // 2
+    q[first + hole] = val
+
+
+def _adjust_heap(q, first, hole, length, val):
+    """Sift down to a leaf from ``hole``, then ``val`` up from there."""
+    top, child = hole, hole
+    while child < (length - 1) // 2:
+        child = 2 * (child + 1)
+        if _stl_gt(q[first + child], q[first + child - 1]):
+            child -= 1
+        q[first + hole] = q[first + child]
+        hole = child
+    if length % 2 == 0 and child == (length - 2) // 2:
+        child = 2 * (child + 1)
+        q[first + hole] = q[first + child - 1]
+        hole = child - 1
+    _push_heap(q, first, hole, top, val)
+
+
+def _heap_select(q, first, middle, last):
+    """Keep the best ``middle - first`` elements in a heap at the front."""
+    length = middle - first
+    if length > 1:
+        parent = (length - 2) // 2
+        while True:
+            _adjust_heap(q, first, parent, length, q[first + parent])
+            if parent == 0:
+                break
+            parent -= 1
+    for i in range(middle, last):
+        if _stl_gt(q[i], q[first]):
+            val, q[i] = q[i], q[first]
+            _adjust_heap(q, first, 0, length, val)
+
+
+def _sort_heap(q, first, last):
+    """Sort a heap in place."""
+    while last - first > 1:
+        last -= 1
+        val, q[last] = q[last], q[first]
+        _adjust_heap(q, first, 0, last - first, val)
+
+
+def _stl_partial_sort(q, first, middle, last):
+    """std::partial_sort."""
+    _heap_select(q, first, middle, last)
+    _sort_heap(q, first, middle)
+
+
+def _stl_nth_element(q, first, nth, last):
+    """std::nth_element (introselect)."""
+    if first == last or nth == last:
+        return
+    depth = _lg(last - first) * 2
+    while last - first > 3:
+        if depth == 0:
+            _heap_select(q, first, nth + 1, last)
+            q[first], q[nth] = q[nth], q[first]
+            return
+        depth -= 1
+        cut = _partition_pivot(q, first, last)
+        if cut <= nth:
+            first = cut
+        else:
+            last = cut
+    _insertion_sort(q, first, last)
+
+
+def _stl_sort(q, first, last):
+    """std::sort: introsort, then insertion sort in blocks of 16."""
+    if first == last:
+        return
+    _introsort(q, first, last, _lg(last - first) * 2)
+    if last - first > 16:
+        _insertion_sort(q, first, first + 16)
+        for i in range(first + 16, last):
+            _linear_insert(q, i)
+    else:
+        _insertion_sort(q, first, last)
+
+
+def _introsort(q, first, last, depth):
+    """Quicksort down to blocks of 16, heapsort past the depth budget."""
+    while last - first > 16:
+        if depth == 0:
+            _stl_partial_sort(q, first, last, last)
+            return
+        depth -= 1
+        cut = _partition_pivot(q, first, last)
+        _introsort(q, cut, last, depth)
+        last = cut
+
+
+def _stl_topk(values: list, k: int) -> list:
+    """The indices of torch's ``topk(values, k)``, ties included: libstdc++'s
+    partial_sort when k * 64 <= n, else nth_element and a sort of the first k - 1."""
+    q = [(v, i) for i, v in enumerate(values)]
+    n = len(q)
+    if k * 64 <= n:
+        _stl_partial_sort(q, 0, k, n)
+    else:
+        _stl_nth_element(q, 0, k - 1, n)
+        _stl_sort(q, 0, k - 1)
+    return [i for _, i in q[:k]]
