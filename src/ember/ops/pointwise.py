@@ -97,9 +97,15 @@ def _need_tensor(fn: str, x, arg="input", pos=1) -> None:
         raise _type_error(fn, x, arg, pos)
 
 
-def _not_implemented(fn: str, x: Tensor) -> NotImplementedError:
+def _not_implemented(kernel: str, x: Tensor) -> NotImplementedError:
     """torch's error for a kernel that has no version for this dtype."""
-    return NotImplementedError(f'"{fn}_cpu" not implemented for \'{_type_word(x.dtype)}\'')
+    return NotImplementedError(f'"{kernel}" not implemented for \'{_type_word(x.dtype)}\'')
+
+
+def _no_bool(kernel: str, x: Tensor) -> None:
+    """Arithmetic that torch does not define on bool tensors (``%``, ``<<``...)."""
+    if x._data.dtype == np.bool_:
+        raise _not_implemented(kernel, x)
 
 
 def _type_word(d) -> str:
@@ -188,7 +194,7 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return a / b
 
     @staticmethod
@@ -333,6 +339,7 @@ def div(input, other, *, rounding_mode=None):
     a, b = _operands(input, other)
     t = a if isinstance(a, Tensor) else b
     if t._data.dtype.kind != "f":  # integers: exact, in integer arithmetic
+        _no_bool(f"div_{rounding_mode}_cpu", t)
         _check_int_divisor(b)
         q = _elementwise(np.floor_divide if rounding_mode == "floor" else _trunc_divide, a, b)
         return Tensor._make(q.astype(t._data.dtype, copy=False))
@@ -370,13 +377,15 @@ def pow(input, exponent):
     tensor([1., 8.])
     """
     if isinstance(exponent, Tensor):
-        if not isinstance(input, Tensor):
-            a, b = _operands(input, exponent)
-            return RPow.apply(a, b)
-        return Pow.apply(*_operands(input, exponent))
+        a, b = _operands(input, exponent)
+        _no_bool("pow", b)
+        return (Pow if isinstance(a, Tensor) else RPow).apply(a, b)
     a, e = _operands(input, exponent)
-    if a._data.dtype.kind in "iub" and isinstance(e, numbers.Integral) and e < 0:
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    if a._data.dtype.kind in "iub":
+        if a._data.dtype == np.bool_:  # bool ** True is a copy, bool ** False all True
+            return Tensor._make(a._data.copy() if e else np.ones_like(a._data))
+        if isinstance(e, numbers.Integral) and e < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
     return PowScalar.apply(a, exponent=e)
 
 
@@ -440,6 +449,7 @@ def _modulo(tensor_cls, scalar_cls, input, other):
     a, b = _operands(input, other)
     t = a if isinstance(a, Tensor) else b
     if t._data.dtype.kind != "f":
+        _no_bool(f"{tensor_cls.ufunc.__name__}_cpu", t)
         _check_int_divisor(b)
     return (tensor_cls if isinstance(b, Tensor) else scalar_cls).apply(a, b)
 
@@ -472,7 +482,8 @@ class Addcmul(Function):
     def forward(ctx, a, t1, t2, *, value):
         ctx.save_for_backward(t1, t2)
         ctx.value = value
-        return a + value * t1 * t2
+        with np.errstate(invalid="ignore", over="ignore"):
+            return a + value * t1 * t2
 
     @staticmethod
     def backward(ctx, grad):
@@ -489,7 +500,7 @@ class Addcdiv(Function):
     def forward(ctx, a, t1, t2, *, value):
         ctx.save_for_backward(t1, t2)
         ctx.value = value
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return a + value * t1 / t2
 
     @staticmethod
@@ -509,13 +520,20 @@ def _scaled(value, dtype):
 @register("addcmul")
 def addcmul(input, tensor1, tensor2, *, value=1):
     """``input + value * tensor1 * tensor2``."""
+    _need_tensor("addcmul", input)
+    _need_tensor("addcmul", tensor1, "tensor1", 2)
+    _need_tensor("addcmul", tensor2, "tensor2", 3)
     a, t1, t2 = _common(input, tensor1, tensor2)
+    _no_bool("addcmul_cpu_out", a)
     return Addcmul.apply(a, t1, t2, value=_scaled(value, a._data.dtype))
 
 
 @register("addcdiv")
 def addcdiv(input, tensor1, tensor2, *, value=1):
     """``input + value * tensor1 / tensor2``."""
+    _need_tensor("addcdiv", input)
+    _need_tensor("addcdiv", tensor1, "tensor1", 2)
+    _need_tensor("addcdiv", tensor2, "tensor2", 3)
     if tensor1._data.dtype.kind in "iub" and tensor2._data.dtype.kind in "iub":
         raise RuntimeError(
             "Integer division with addcdiv is no longer supported, and in a future release "
@@ -531,10 +549,11 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
 
 def _lerp(a, b, w):
     # torch's two-sided formula: exact at both ends (w = 0 gives a, w = 1 gives b).
-    d = b - a
-    if isinstance(w, numbers.Number):
-        return a + w * d if math.fabs(w) < 0.5 else b - d * (1 - w)
-    return np.where(np.abs(w) < 0.5, a + w * d, b - d * (1 - w))
+    with np.errstate(invalid="ignore", over="ignore"):
+        d = b - a
+        if isinstance(w, numbers.Number):
+            return a + w * d if math.fabs(w) < 0.5 else b - d * (1 - w)
+        return np.where(np.abs(w) < 0.5, a + w * d, b - d * (1 - w))
 
 
 class Lerp(Function):
@@ -577,16 +596,19 @@ def lerp(input, end, weight):
     >>> ember.lerp(ember.tensor([0.0, 1.0]), ember.tensor([10.0, 3.0]), 0.5)
     tensor([5., 2.])
     """
-    if input._data.dtype.kind != "f":
-        raise NotImplementedError(
-            f'"lerp_kernel_scalar" not implemented for \'{_type_word(input.dtype)}\'')
+    _need_tensor("lerp", input)
+    _need_tensor("lerp", end, "end", 2)
     for what, t in (("end", end), ("weight", weight)):
         if isinstance(t, Tensor) and t._data.dtype != input._data.dtype and (
                 what == "end" or t._data.ndim):
-            raise RuntimeError(f"expected dtype {input.dtype} for `{what}` but got dtype "
-                               f"{t.dtype}")
+            raise RuntimeError(f"expected dtype {_c_type(input._data.dtype)} for `{what}` "
+                               f"but got dtype {_c_type(t._data.dtype)}")
+    if isinstance(weight, Tensor):  # a 0-d weight takes part in type promotion
+        input, end, weight = _common(input, end, weight)
+    if input._data.dtype.kind != "f":
+        raise _not_implemented("lerp_kernel_scalar", input)
     if isinstance(weight, Tensor):
-        return LerpTensor.apply(input, end, _cast(weight, input.dtype))
+        return LerpTensor.apply(input, end, weight)
     return Lerp.apply(input, end, weight=weight)
 
 
@@ -834,7 +856,7 @@ class Frac(Function):
 def frac(input):
     """The fractional part, with the sign of the input: ``frac(-1.5) = -0.5``."""
     if input._data.dtype.kind != "f":
-        raise _not_implemented("frac", input)
+        raise _not_implemented("frac_cpu", input)
     return Frac.apply(input)
 
 
@@ -945,7 +967,7 @@ def abs(input):
     tensor([1.5000, 2.0000])
     """
     if input._data.dtype == np.bool_:
-        raise _not_implemented("abs", input)
+        raise _not_implemented("abs_cpu", input)
     return Abs.apply(input)
 
 
@@ -960,6 +982,8 @@ def sign(input):
 @register("relu")
 def relu(input):
     """``max(input, 0)``; its gradient at 0 is 0."""
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("Boolean inputs not supported for relu")
     return Relu.apply(input)
 
 
@@ -1007,7 +1031,7 @@ def _rounding(name, cls):
         if kind == "f":
             return cls.apply(input)
         if kind == "b":
-            raise _not_implemented(name, input)
+            raise _not_implemented(f"{name}_cpu", input)
         return Tensor._make(input._data.copy())  # integers are already whole
 
     public.__name__ = public.__qualname__ = name
@@ -1032,7 +1056,7 @@ def round(input, *, decimals=0):
     if decimals == 0:
         return _round0(input)
     if input._data.dtype.kind != "f":
-        raise _not_implemented("round", input)
+        raise _not_implemented("round_cpu", input)
     return RoundDecimals.apply(input, decimals=decimals)
 
 
@@ -1109,13 +1133,15 @@ class ClampMaxTensor(ClampTensor):
     name = "ClampMaxBackward1"
 
 
-def _clamp(input, min, max, scalar_cls, tensor_cls):
+def _clamp(name, input, min, max, scalar_cls, tensor_cls):
+    _need_tensor(name, input)
     a, lo, hi = _common(input, min, max)
     if isinstance(lo, Tensor) or isinstance(hi, Tensor):
         # A number beside a tensor bound becomes a 0-d tensor of the same dtype.
         lo, hi = (x if x is None or isinstance(x, Tensor) else Tensor._make(np.asarray(x))
                   for x in (lo, hi))
         return tensor_cls.apply(a, lo, hi)
+    _no_bool(f"{name}_scalar_cpu", a)
     return scalar_cls.apply(a, min=lo, max=hi)
 
 
@@ -1129,7 +1155,7 @@ def clamp(input, min=None, max=None):
     """
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    return _clamp(input, min, max, Clamp, ClampTensor)
+    return _clamp("clamp", input, min, max, Clamp, ClampTensor)
 
 
 @register("clamp_min")
@@ -1137,7 +1163,7 @@ def clamp_min(input, min):
     """``max(input, min)``: ``clamp`` with a lower bound only."""
     if min is None:
         raise TypeError("clamp_min(): argument 'min' must be Number or Tensor, not None")
-    return _clamp(input, min, None, ClampMin, ClampMinTensor)
+    return _clamp("clamp_min", input, min, None, ClampMin, ClampMinTensor)
 
 
 @register("clamp_max")
@@ -1145,7 +1171,7 @@ def clamp_max(input, max):
     """``min(input, max)``: ``clamp`` with an upper bound only."""
     if max is None:
         raise TypeError("clamp_max(): argument 'max' must be Number or Tensor, not None")
-    return _clamp(input, None, max, ClampMax, ClampMaxTensor)
+    return _clamp("clamp_max", input, None, max, ClampMax, ClampMaxTensor)
 
 
 # ---------------------------------------------------------------- functions of two tensors
@@ -1158,7 +1184,7 @@ def _two_tensors(fn: str, input, other, floats_only=False):
     _need_tensor(fn, other, "other", 2)
     a, b = _operands(input, other)
     if floats_only and a._data.dtype.kind != "f":
-        raise _not_implemented(fn, a)
+        raise _not_implemented(f"{fn}_cpu", a)
     return a, b
 
 
@@ -1175,6 +1201,7 @@ class Atan2(Function):
         a, b = ctx.saved_tensors
         ga, gb = ctx.needs_input_grad
         r = reciprocal(a * a + b * b)
+        r = where(isinf(r), 0.0, r)  # at the origin: 0, as torch (not 0 * inf = nan)
         return (grad * b * r if ga else None), (grad * -a * r if gb else None)
 
 
@@ -1306,7 +1333,8 @@ class Logaddexp(Function):
     @classmethod
     def forward(cls, ctx, a, b):
         ctx.save_for_backward(a, b)
-        return cls.ufunc(a, b)
+        with np.errstate(invalid="ignore"):  # inf - inf inside, for inf + inf
+            return cls.ufunc(a, b)
 
     @classmethod
     def backward(cls, ctx, grad):
@@ -1406,6 +1434,7 @@ class CopysignScalar(Copysign):
 @register("copysign")
 def copysign(input, other):
     """The magnitude of ``input`` with the sign of ``other`` (-0.0 counts as negative)."""
+    _need_tensor("copysign", input)
     a, b = _float_operands(input, other)
     return (Copysign if isinstance(b, Tensor) else CopysignScalar).apply(a, b)
 
@@ -1500,6 +1529,8 @@ def masked_fill(input, mask, value):
     >>> x.masked_fill(x < 0, 0.0)
     tensor([1., 0., 3.])
     """
+    _need_tensor("masked_fill", input)
+    _need_tensor("masked_fill", mask, "mask", 2)
     m = mask._data
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with "
@@ -1528,6 +1559,7 @@ def _c_type(d) -> str:
 
 def _compare(name, ufunc, doc):
     def op(input, other):
+        _need_tensor(name, input)
         return Tensor._make(_elementwise(ufunc, *_operands(input, other)))
 
     op.__name__ = op.__qualname__ = name
@@ -1567,6 +1599,8 @@ signbit = _predicate("signbit", np.signbit, "True where the sign bit is set (-0.
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """``|input - other| <= atol + rtol * |other|``, elementwise (infinities equal to
     themselves; nan equal to nan only with ``equal_nan``)."""
+    _need_tensor("isclose", input)
+    _need_tensor("isclose", other, "other", 2)
     if input._data.dtype != other._data.dtype:
         raise RuntimeError(f"{_type_word(input.dtype)} did not match "
                            f"{_type_word(other.dtype)}")
@@ -1586,6 +1620,8 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
 @register("equal")
 def equal(input, other) -> bool:
     """True when both have the same shape and the same values."""
+    _need_tensor("equal", input)
+    _need_tensor("equal", other, "other", 2)
     a, b = _operands(input, other)
     return a._data.shape == b._data.shape and builtins.bool(np.array_equal(a._data, b._data))
 
@@ -1595,6 +1631,7 @@ def equal(input, other) -> bool:
 
 def _logical(name, ufunc, doc):
     def op(input, other):
+        _need_tensor(name, input)
         _need_tensor(name, other, "other", 2)
         return Tensor._make(_elementwise(ufunc, input, other))
 
@@ -1618,9 +1655,8 @@ def _bitwise(name, ufunc, kernel, doc):
     def op(input, other):
         a, b = _operands(input, other)
         t = a if isinstance(a, Tensor) else b
-        if t._data.dtype.kind == "f":
-            raise NotImplementedError(f'"{kernel}_cpu" not implemented for '
-                                      f"'{_type_word(t.dtype)}'")
+        if t._data.dtype.kind == "f" or (kernel.endswith("shift") and t._data.dtype == np.bool_):
+            raise _not_implemented(f"{kernel}_cpu", t)
         return Tensor._make(_elementwise(ufunc, a, b))
 
     op.__name__ = op.__qualname__ = name
@@ -1641,9 +1677,15 @@ bitwise_right_shift = _bitwise("bitwise_right_shift", np.right_shift, "rshift",
 def bitwise_not(input):
     """``~input``: logical not for bool tensors, bitwise for integers."""
     if input._data.dtype.kind not in "biu":
+        raise _not_implemented("bitwise_not_cpu", input)
+    return Tensor._make(np.invert(input._data))
+
+
+def _invert(self):
+    if self._data.dtype.kind not in "biu":  # the operator's error is a TypeError
         raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
                         "tensors")
-    return Tensor._make(np.invert(input._data))
+    return Tensor._make(np.invert(self._data))
 
 
 # ---------------------------------------------------------------- dtype casts
@@ -1904,7 +1946,7 @@ def _operator_table():
         "__iand__": Tensor.bitwise_and_, "__ior__": Tensor.bitwise_or_,
         "__ixor__": Tensor.bitwise_xor_, "__ilshift__": Tensor.bitwise_left_shift_,
         "__irshift__": Tensor.bitwise_right_shift_,
-        "__neg__": neg, "__abs__": abs, "__invert__": bitwise_not,
+        "__neg__": neg, "__abs__": abs, "__invert__": _invert,
         "__pos__": lambda self: self,
     }
 
