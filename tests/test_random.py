@@ -283,6 +283,62 @@ def test_a_generator_leaves_the_default_stream_alone():
     assert_identical(ember.rand(4), torch.rand(4))
 
 
+GENERATOR_CALLS = [
+    "lib.rand(5, generator=G)", "lib.randn(20, generator=G)", "lib.randn(3, generator=G)",
+    "lib.randint(3, 9, (4,), generator=G)", "lib.randperm(7, generator=G)",
+    "lib.normal(0.0, 1.0, (4,), generator=G)", "lib.normal(lib.zeros(3), 2.0, generator=G)",
+    "lib.normal(1.0, lib.ones(3), generator=G)",
+    "lib.normal(lib.zeros(3), lib.ones(3), generator=G)",
+    "lib.bernoulli(lib.full((5,), 0.5), generator=G)",
+    "lib.bernoulli(lib.full((5,), 0.5), 0.3, generator=G)",
+    "lib.ones(5).bernoulli(generator=G)", "lib.multinomial(lib.ones(4), 2, generator=G)",
+    "lib.ones(4).multinomial(3, True, generator=G)", "lib.empty(5).uniform_(generator=G)",
+    "lib.empty(5).normal_(generator=G)", "lib.empty(5).bernoulli_(0.5, generator=G)",
+    "lib.empty(5).random_(generator=G)", "lib.empty(5).random_(9, generator=G)",
+    "lib.empty(5).random_(2, 9, generator=G)", "lib.empty(5).exponential_(generator=G)",
+    "lib.empty(5).geometric_(0.4, generator=G)", "lib.empty(5).cauchy_(generator=G)",
+    "lib.empty(5).log_normal_(generator=G)", "lib.rand_like(lib.ones(3), generator=G)",
+    "lib.randn_like(lib.ones(3), generator=G)",
+    "lib.randint_like(lib.ones(3), 5, generator=G)",
+]
+
+
+@pytest.mark.parametrize("call", GENERATOR_CALLS)
+def test_generator_argument_draws_from_that_generator(call):
+    results = []
+    for lib in (ember, torch):
+        lib.manual_seed(1)
+        g = lib.Generator().manual_seed(2)
+        out = [eval(call, {"lib": lib, "G": g}), lib.rand(3, generator=g)]
+        results.append(out + [lib.rand(3)])  # the default stream did not move
+    for e, t in zip(*results):
+        assert_identical(e, t)
+
+
+USAGE = [  # how nn, Dropout and DataLoader use the generator (torch's own code paths)
+    "lib.empty(64, 33).uniform_(-0.17, 0.17)",  # nn.init.kaiming_uniform_ and friends
+    "lib.empty(64, 33).normal_(0, 0.02)",  # nn.init.normal_
+    "lib.empty(8, 40).bernoulli_(1 - 0.3).div_(1 - 0.3)",  # F.dropout's mask
+    "lib.empty((), dtype=lib.int64).random_().item()",  # RandomSampler's seed
+    "lib.randperm(50, generator=lib.Generator().manual_seed(123)).tolist()",
+    "lib.randint(high=50, size=(32,), dtype=lib.int64)",  # sampling with replacement
+]
+
+
+@pytest.mark.parametrize("call", USAGE)
+def test_library_usage_patterns_match_torch(call):
+    outs = []
+    for lib in (ember, torch):
+        lib.manual_seed(0)
+        out = eval(call, {"lib": lib})
+        outs.append([out, lib.rand(2)])
+    for e, t in zip(*outs):
+        if isinstance(t, torch.Tensor):
+            assert_identical(e, t)
+        else:
+            assert e == t
+
+
 @pytest.mark.parametrize("setup", ["", "lib.rand(1)", "lib.randn(3, dtype=lib.float64)",
                                    "lib.randn(5)", "lib.rand(623)", "lib.rand(624)",
                                    "lib.rand(625)", "lib.randn(5); lib.rand(700)"])

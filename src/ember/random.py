@@ -386,9 +386,10 @@ def _log_ps(x):
     x = (m - _F(1)) + np.where(small, m, _F(0))
     e = e - np.where(small, _F(1), _F(0))
     z = x * x
+    x64 = x.astype(np.float64)  # converted once for the eight multiply-adds below
     y = np.full_like(x, _LOG_P[0])
     for p in _LOG_P[1:]:
-        y = _f(y, x, p)
+        y = _f(y, x64, p)
     y = _f(y * x, z, e * _LOG_Q1)
     y = _f(-z, _F(0.5), y)
     return _f(e, _LOG_Q2, x + y)
@@ -398,17 +399,18 @@ def _sincos_ps(x):
     """(sin, cos) of non-negative float32s, as torch's ``sincos256_ps``."""
     j = (x * _F(1.27323954473516)).astype(np.int32)  # octant of x, 4/pi * x truncated
     j = (j + 1) & ~1
-    y = j.astype(np.float32)
+    y = j.astype(np.float64)  # exact: small integers
     for dp in _DP:  # x - j * pi/4 in three pieces ("extended precision modular")
         x = _f(y, dp, x)
     z = x * x
+    z64 = z.astype(np.float64)
     c = np.full_like(x, _COS_P[0])
     for p in _COS_P[1:]:
-        c = _f(c, z, p)
-    c = _f(c * z, z, -(z * _F(0.5))) + _F(1)
+        c = _f(c, z64, p)
+    c = _f(c * z, z64, -(z * _F(0.5))) + _F(1)
     s = np.full_like(x, _SIN_P[0])
     for p in _SIN_P[1:]:
-        s = _f(s, z, p)
+        s = _f(s, z64, p)
     s = _f(s * z, x, x)
     poly = (j & 2) == 0  # which polynomial is the sine in this octant
     sin, cos = np.where(poly, s, c), np.where(poly, c, s)
@@ -548,8 +550,9 @@ def bernoulli_tensor(gen: Generator, p: np.ndarray, dtype) -> np.ndarray:
 def _random_from_to(gen: Generator, n: int, dtype, low: int, span: int) -> np.ndarray:
     """``low + word % span``, from a 64-bit draw when the span reaches 2**28 and a 32-bit
     one below (torch's compromise on skew)."""
-    w = gen._words64(n) if span >= 1 << 28 else gen._words(n)
-    v = (w % np.uint64(span)) + np.uint64(low & _U64)  # wraps as torch's uint64 sum
+    if span < 1 << 28:  # small enough for int64 arithmetic (faster than uint64's)
+        return (gen._words(n).view(np.int64) % span + low).astype(dtype)
+    v = (gen._words64(n) % np.uint64(span)) + np.uint64(low & _U64)  # wraps as torch's
     return v.view(np.int64).astype(dtype)
 
 
@@ -562,8 +565,9 @@ def _random_default(gen: Generator, n: int, dtype) -> np.ndarray:
         top = (1 << np.finfo(dtype).nmant + 1) + 1
     else:
         top = int(np.iinfo(dtype).max) + 1
-    w = gen._words64(n) if dtype in (np.int64, np.float64) else gen._words(n)
-    return (w % np.uint64(top)).astype(dtype)
+    if dtype in (np.int64, np.float64):
+        return (gen._words64(n) % np.uint64(top)).astype(dtype)
+    return (gen._words(n).view(np.int64) % top).astype(dtype)
 
 
 # torch names C++ types in these messages.
@@ -667,8 +671,7 @@ def randperm(gen: Generator, n: int) -> np.ndarray:
     if n < 2:
         return np.arange(n, dtype=np.int64)
     i = np.arange(n - 1, dtype=np.int64)
-    target = i + (gen._words(n - 1) % (n - i).astype(np.uint64)).astype(np.int64)
-    return _replay_swaps(target)
+    return _replay_swaps(i + gen._words(n - 1).view(np.int64) % (n - i))
 
 
 def _replay_swaps(target: np.ndarray) -> np.ndarray:
@@ -686,8 +689,8 @@ def _replay_swaps(target: np.ndarray) -> np.ndarray:
     steps = np.flatnonzero(target != np.arange(n - 1))
     if not steps.size:
         return np.arange(n)
-    by_target = np.lexsort((steps, target[steps]))  # grouped by target, in step order
-    t, dest = steps[by_target], target[steps][by_target]
+    key = np.sort(target[steps] * n + steps)  # grouped by target, in step order
+    dest, t = np.divmod(key, n)
     first = np.r_[True, dest[1:] != dest[:-1]]
     last = np.r_[dest[1:] != dest[:-1], True]
     link = np.arange(n)
