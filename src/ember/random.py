@@ -212,6 +212,7 @@ def fork_rng(devices=None, enabled=True, _caller="fork_rng", _devices_kw="device
 
 
 def _generator(generator) -> Generator:
+    """The generator to draw from: the one given, else the default one."""
     return default_generator if generator is None else generator
 
 
@@ -247,12 +248,14 @@ _VECTOR_NORMAL, _FUSED = _capability()
 
 
 def _two_sum(a, b):
+    """``a + b`` as the rounded sum and its exact error (Knuth's TwoSum)."""
     s = a + b
     bb = s - a
     return s, (a - (s - bb)) + (b - bb)
 
 
 def _split(x):
+    """``x`` as two halves of 26 bits, whose products with another half are exact."""
     t = x * 134217729.0  # 2**27 + 1
     hi = t - (t - x)
     return hi, x - hi
@@ -302,8 +305,9 @@ def _mul_add(a, b, c, dtype):
 
 
 # The C library's functions, which torch's scalar kernels call: NumPy's own versions
-# differ in the last bit for some inputs on some builds, so each is checked against
-# Python's ``math`` (the C library) once, and replaced by an elementwise call if needed.
+# differ in the last bit for some inputs on some builds (SIMD code), so each is checked
+# once against Python's ``math`` (the C library) on 16384 points of the range torch
+# uses it on; where they differ, ember calls ``math`` element by element.
 
 _LIBM: dict = {}
 _PROBE = {"log": (1e-300, 1.0), "log1p": (-1.0 + 1e-16, 0.0), "exp": (-700.0, 700.0),
@@ -321,13 +325,16 @@ def _libm(name: str):
         lo, hi = _PROBE[name]
         probe = np.linspace(lo, hi, 1 << 14)
         if np.array_equal(vec(probe), [scalar(v) for v in probe.tolist()]):
-            fn = vec
+            def fn(x, vec=vec):
+                with np.errstate(all="ignore"):  # log(0) = -inf, as C's, without a warning
+                    return vec(x)
         else:
             ok = _DOMAIN.get(name)
 
             def fn(x, vec=vec, scalar=scalar, ok=ok):
                 x = np.asarray(x, np.float64)
-                out = vec(x)
+                with np.errstate(all="ignore"):
+                    out = vec(x)
                 sel = ok(x) if ok is not None else np.isfinite(x)
                 v = x[sel]
                 out[sel] = np.fromiter(map(scalar, v.tolist()), np.float64, v.size)
