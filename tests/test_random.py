@@ -315,6 +315,26 @@ def test_generator_argument_draws_from_that_generator(call):
         assert_identical(e, t)
 
 
+OUT_CALLS = [
+    "lib.rand(3, out=lib.empty(2, dtype=lib.float64))", "lib.randn(20, out=lib.empty(20))",
+    "lib.normal(0.0, 2.0, (17,), out=lib.empty(17, dtype=lib.float64))",
+    "lib.randperm(5, out=lib.empty(5, dtype=lib.int64))",
+    "lib.normal(lib.zeros(3), 1.0, out=lib.empty(3))",
+    "lib.multinomial(lib.ones(4), 2, out=lib.empty(2, dtype=lib.int64))",
+    "lib.bernoulli(lib.full((4,), 0.5), out=lib.empty(4))",
+    "lib.randint(0, 9, (4,), out=lib.empty(4, dtype=lib.int64))",
+]
+
+
+@pytest.mark.parametrize("call", OUT_CALLS)
+def test_out_argument_is_filled_as_torch_fills_it(call):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch warns when it resizes a non-empty out
+        run_both(call, 6)
+
+
 USAGE = [  # how nn, Dropout and DataLoader use the generator (torch's own code paths)
     "lib.empty(64, 33).uniform_(-0.17, 0.17)",  # nn.init.kaiming_uniform_ and friends
     "lib.empty(64, 33).normal_(0, 0.02)",  # nn.init.normal_

@@ -188,9 +188,14 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     return _finish(data.astype(_dtype(dtype)), requires_grad)
 
 
-def _sampled(shape, dtype, fill) -> Tensor:
-    """A new tensor filled in place by one of torch's random methods (``uniform_``...)."""
-    return fill(Tensor._make(np.empty(shape, dtype=dtype)))
+def _sampled(shape, dtype, fill, out=None) -> Tensor:
+    """A new tensor (or ``out``, resized as torch resizes it) filled in place by one of
+    torch's random methods (``uniform_``, ...)."""
+    if out is None:
+        return fill(Tensor._make(np.empty(shape, dtype=dtype)))
+    if tuple(out.shape) != tuple(shape):
+        out._data = np.empty(shape, dtype=out._data.dtype)
+    return fill(out)
 
 
 def rand(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -201,7 +206,7 @@ def rand(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, d
     tensor([0.4963, 0.7682, 0.0885])
     """
     t = _sampled(_sizes(_size_arg(sizes, size)), _dtype(dtype),
-                lambda t: t.uniform_(generator=generator))
+                 lambda t: t.uniform_(generator=generator), out)
     return _set_requires_grad(t, requires_grad)
 
 
@@ -213,7 +218,7 @@ def randn(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, 
     tensor([ 1.5410, -0.2934, -2.1788], requires_grad=True)
     """
     t = _sampled(_sizes(_size_arg(sizes, size)), _dtype(dtype),
-                lambda t: t.normal_(generator=generator))
+                 lambda t: t.normal_(generator=generator), out)
     return _set_requires_grad(t, requires_grad)
 
 
@@ -228,7 +233,8 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     elif high is None:
         low, high = 0, low
     d = to_dtype(dtype).np if dtype is not None else np.dtype(np.int64)
-    t = _sampled(_sizes((size,)), d, lambda t: t.random_(low, high, generator=generator))
+    t = _sampled(_sizes((size,)), d, lambda t: t.random_(low, high, generator=generator),
+                 out)
     return _set_requires_grad(t, requires_grad)
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import random as _random
 from .._dtype import to_dtype
-from .._tensor import Tensor, _set_requires_grad
+from .._tensor import Tensor, _set_requires_grad, _sizes
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
 
@@ -267,6 +267,17 @@ for _fn in (uniform_, normal_, bernoulli_, random_, exponential_, geometric_, ca
 # ----------------------------------------------------------------- functions
 
 
+def _out(out, t: Tensor) -> Tensor:
+    """Write a result into ``out=`` (resized as torch resizes it), or return it."""
+    if out is None:
+        return t
+    if out._data.shape != t._data.shape:
+        out._data = np.empty(t._data.shape, dtype=out._data.dtype)
+    np.copyto(out._data, t._data, casting="unsafe")
+    out._bump()
+    return out
+
+
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None,
              pin_memory=False, requires_grad=False) -> Tensor:
     """A random permutation of ``0 .. n-1``.
@@ -285,7 +296,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     if d.kind in "iu" and n > 0 and n - 1 > np.iinfo(d).max:
         raise RuntimeError(f"value cannot be converted to type {d.name}_t without overflow")
     perm = _random.randperm(_random._generator(generator), n).astype(d)
-    return _set_requires_grad(Tensor._make(perm), requires_grad)
+    return _out(out, _set_requires_grad(Tensor._make(perm), requires_grad))
 
 
 def _tensor_std_check(std: np.ndarray) -> None:
@@ -308,27 +319,28 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         if size is None:
             raise TypeError("normal() received an invalid combination of arguments - got "
                             "(float, float), but expected a size for two numbers")
-        from .._creation import empty
+        from .._creation import _dtype, _sampled
 
-        t = empty(size, dtype=dtype)
-        return _set_requires_grad(normal_(t, mean, std, generator=gen), requires_grad)
+        t = _sampled(_sizes((size,)), _dtype(dtype),
+                     lambda t: normal_(t, mean, std, generator=gen), out)
+        return _set_requires_grad(t, requires_grad)
     if mean_t and not std_t:  # draws with std, then adds mean
         if std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {_num(std)}")
         m = mean._data
         x = _random.normal(gen, m.size, m.dtype, 0.0, std).reshape(m.shape)
-        return _node("NormalBackward1").apply(mean, values=(x + m).astype(m.dtype))
+        return _out(out, _node("NormalBackward1").apply(mean, values=(x + m).astype(m.dtype)))
     s = std._data
     _tensor_std_check(s)
     if not mean_t:  # standard draws, times std, plus mean in std's dtype
         x = _random.normal(gen, s.size, s.dtype).reshape(s.shape)
         values = (x * s).astype(s.dtype) + s.dtype.type(mean)
-        return _node("NormalBackward2").apply(std, values=values)
+        return _out(out, _node("NormalBackward2").apply(std, values=values))
     m = mean._data
     shape = np.broadcast_shapes(m.shape, s.shape)
     x = _random.normal(gen, int(np.prod(shape)), m.dtype).reshape(shape)
     values = ((x * s).astype(m.dtype) + m).astype(m.dtype)
-    return _node("NormalBackward3").apply(mean, std, values=values)
+    return _out(out, _node("NormalBackward3").apply(mean, std, values=values))
 
 
 def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
@@ -341,9 +353,9 @@ def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
     out_t = Tensor._make(np.empty_like(a, order="C"))
     if p is None:
         bernoulli_(out_t, input, generator=generator)
-        return _node("BernoulliBackward0").apply(input, values=out_t._data)
+        return _out(out, _node("BernoulliBackward0").apply(input, values=out_t._data))
     bernoulli_(out_t, p, generator=generator)
-    return _NotImplemented.apply(input, values=out_t._data)
+    return _out(out, _NotImplemented.apply(input, values=out_t._data))
 
 
 def _bernoulli_method(self, p=None, *, generator=None) -> Tensor:
@@ -375,12 +387,12 @@ def multinomial(input, num_samples, replacement=False, *, generator=None,
     gen = _random._generator(generator)
     shape = p.shape[:-1] + (k,)
     if not p.size:
-        return Tensor._make(np.zeros(shape, np.int64))
+        return _out(out, Tensor._make(np.zeros(shape, np.int64)))
     if replacement and k > 1:  # one sample takes the path without replacement, as torch
         idx = _multinomial_with_replacement(gen, p.reshape(-1, p.shape[-1]), k)
     else:
         idx = _multinomial_gumbel(gen, p, k)
-    return Tensor._make(idx.reshape(shape))
+    return _out(out, Tensor._make(idx.reshape(shape)))
 
 
 def _multinomial_gumbel(gen, p: np.ndarray, k: int) -> np.ndarray:
