@@ -61,11 +61,14 @@ class Tensor:
     tensor([2., 4.])
     """
 
-    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_output_nr", "_vc",
-                 "__dict__", "__weakref__")
+    # Every op result sets these three; everything else has a class-level default and
+    # lands in the instance __dict__ only when set (leaves' grads, views, hooks), so
+    # making a tensor costs three attribute writes.
+    __slots__ = ("_data", "requires_grad", "grad_fn", "__dict__", "__weakref__")
 
-    # Rarely set state lives in the instance __dict__, created on first write; these
-    # class attributes are the defaults.
+    grad = None  # the accumulated gradient (leaves, and non-leaves that retain_grad)
+    _output_nr = 0  # which output of grad_fn this tensor is
+    _vc = None  # version counter: a one-element list shared with views, made on demand
     _base = None  # the tensor this one is a view of
     _hooks = None  # gradient hooks of a leaf (non-leaf hooks live on grad_fn)
     _acc = None  # weak reference to this leaf's AccumulateGrad node
@@ -88,13 +91,12 @@ class Tensor:
     @classmethod
     def _make(cls, data: np.ndarray, requires_grad=False, grad_fn=None, output_nr=0):
         """Wrap an array without copying it."""
-        t = object.__new__(cls)
+        t = _new(cls)
         t._data = data
         t.requires_grad = requires_grad
-        t.grad = None
         t.grad_fn = grad_fn
-        t._output_nr = output_nr
-        t._vc = None
+        if output_nr:
+            t._output_nr = output_nr
         return t
 
     def _counter(self) -> list:
@@ -300,7 +302,7 @@ class Tensor:
         """Cut this tensor out of the graph, making it a leaf."""
         self.grad_fn = None
         self.requires_grad = False
-        self._output_nr = 0
+        self.__dict__.pop("_output_nr", None)
         return self
 
     def retain_grad(self) -> None:
@@ -470,10 +472,10 @@ _TYPE_NAMES = {
 def _init(t: Tensor, data: np.ndarray, requires_grad: bool) -> None:
     t._data = data
     t.requires_grad = requires_grad
-    t.grad = None
     t.grad_fn = None
-    t._output_nr = 0
-    t._vc = None
+
+
+_new = object.__new__
 
 
 def _rebuild(data, requires_grad):

@@ -80,7 +80,9 @@ _NULL_CTX = _NullCtx()
 class Node:
     """What every graph node has: its edges to the nodes of its inputs, and hooks."""
 
-    __slots__ = ("next_functions", "_seq", "_pre_hooks", "_post_hooks", "__weakref__")
+    __slots__ = ("next_functions", "_seq", "__dict__", "__weakref__")
+    _pre_hooks = None  # {output_nr: [hook]} (tensor hooks), -1: the node's pre-hooks
+    _post_hooks = None
     n_outputs = 1
     _materialize_grads = True  # give backward zeros, not None, for unused outputs
 
@@ -120,7 +122,6 @@ class AccumulateGrad(Node):
         self.variable = variable
         self.next_functions = ()
         self._seq = -1  # leaves come last: after every node that feeds them
-        self._pre_hooks = self._post_hooks = None
 
 
 def _accumulator(t: Tensor) -> AccumulateGrad:
@@ -136,7 +137,8 @@ def _accumulator(t: Tensor) -> AccumulateGrad:
 class Function(Node):
     """Base class of every differentiable op (see the module docstring)."""
 
-    __slots__ = ("needs_input_grad", "_saved", "_to_save", "_meta", "__dict__")
+    __slots__ = ("needs_input_grad", "_saved", "_meta")
+    _to_save = None
 
     name = None  # torch's node name, e.g. "AddBackward0"; defaults to f"{cls}Backward"
     view = False  # outputs share memory with input 0 (reshape, transpose, slicing ...)
@@ -168,35 +170,40 @@ class Function(Node):
         saved = self._saved
         if saved is None:
             raise RuntimeError(_FREED)
-        return tuple(s.unpack(self) for s in saved)
+        return tuple(_unpack(entry, self) for entry in saved)
 
     @classmethod
     def apply(cls, *inputs, **params):
         """Run the op on ``inputs``; record a node when grad mode is on and an input
-        requires grad."""
-        arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
-        try:
-            if state.enabled:
-                for x in inputs:
-                    if isinstance(x, Tensor) and x.requires_grad:
-                        outs = cls._record(inputs, arrays, params)
-                        break
-                else:
-                    outs = cls._plain(inputs, arrays, params)
+        requires grad. (The hot path of every op: keep it short.)"""
+        arrays = []
+        grad = False
+        for x in inputs:
+            if isinstance(x, Tensor):
+                arrays.append(x._data)
+                if x.requires_grad:
+                    grad = True
             else:
-                outs = cls._plain(inputs, arrays, params)
+                arrays.append(x)
+        try:
+            if grad and state.enabled:
+                outs = cls._record(inputs, arrays, params)
+            elif cls.n_outputs == 1 and not cls.view:
+                out = cls.forward(_NULL_CTX, *arrays, **params)
+                t = _new(Tensor)
+                t._data = out if type(out) is _ndarray else np.asarray(out)
+                t.requires_grad = False
+                t.grad_fn = None
+                outs = t
+            else:
+                out = cls.forward(_NULL_CTX, *arrays, **params)
+                outs = (_result(cls, out, inputs, None) if cls.n_outputs == 1 else
+                        tuple(_result(cls, o, inputs, None) for o in out))
         except ValueError as e:
             raise _broadcast_error(e, arrays) from None
         if _fw.state.level >= 0:  # forward-mode AD is on: carry tangents along
             _fw.propagate(cls, inputs, params, outs if isinstance(outs, tuple) else (outs,))
         return outs
-
-    @classmethod
-    def _plain(cls, inputs, arrays, params):
-        out = cls.forward(_NULL_CTX, *arrays, **params)
-        if cls.n_outputs == 1:
-            return _result(cls, out, inputs, None)
-        return tuple(_result(cls, o, inputs, None) for o in out)
 
     @classmethod
     def _record(cls, inputs, arrays, params):
@@ -213,7 +220,7 @@ class Function(Node):
         to_save = ctx._to_save
         if to_save is not None:
             ctx._saved = tuple(_pack(obj, inputs, arrays, raws, outs) for obj in to_save)
-            ctx._to_save = None
+            del ctx._to_save
         else:
             ctx._saved = ()
         return outs[0] if cls.n_outputs == 1 else outs
@@ -223,7 +230,6 @@ def _connect(ctx: Node, inputs) -> None:
     """Give a new node its place in the graph: an edge per input (``None`` for inputs
     that need no gradient), the inputs' shapes and dtypes, and its creation number."""
     ctx._seq = next(_sequence)
-    ctx._pre_hooks = ctx._post_hooks = ctx._to_save = None
     edges, meta, needs = [], [], []
     for x in inputs:
         if isinstance(x, Tensor) and x.requires_grad:
@@ -232,7 +238,7 @@ def _connect(ctx: Node, inputs) -> None:
             meta.append((x._data.shape, x._data.dtype))
             needs.append(True)
         else:
-            edges.append((None, 0))
+            edges.append(_NO_EDGE)
             meta.append(None)
             needs.append(False)
     ctx.next_functions = tuple(edges)
@@ -240,6 +246,9 @@ def _connect(ctx: Node, inputs) -> None:
     ctx._meta = meta
     if anomaly_mode.enabled:
         ctx._trace = anomaly_mode.forward_trace()
+
+
+_NO_EDGE = (None, 0)
 
 
 def _broadcast_error(e: ValueError, arrays) -> Exception:
@@ -258,11 +267,20 @@ def _broadcast_error(e: ValueError, arrays) -> Exception:
     return RuntimeError(str(e))
 
 
+_new = object.__new__
+_ndarray = np.ndarray
+
+
 def _result(cls, raw, inputs, node, output_nr=0) -> Tensor:
     """Wrap one output array as a Tensor; link views to their base's version counter."""
-    data = raw if type(raw) is np.ndarray else np.asarray(raw)
+    data = raw if type(raw) is _ndarray else np.asarray(raw)
     requires = node is not None and data.dtype.kind == "f"
-    t = Tensor._make(data, requires, node if requires else None, output_nr)
+    t = _new(Tensor)
+    t._data = data
+    t.requires_grad = requires
+    t.grad_fn = node if requires else None
+    if output_nr:
+        t._output_nr = output_nr
     if cls.view:
         base = inputs[0]
         t._vc = base._counter()
@@ -270,100 +288,90 @@ def _result(cls, raw, inputs, node, output_nr=0) -> Tensor:
     return t
 
 
-class SavedTensor:
-    """A tensor kept for backward, with the version it had when saved."""
+# What a node keeps for backward, one small tuple per saved value (cheap to make):
+#   (_INPUT, tensor, version)                  an input: kept with the version it had
+#   (_OUTPUT, array, counter, version, nr)     the node's own output nr: kept without
+#                                              the tensor, so no node<->tensor cycle
+#   (_VALUE, value)                            a constant, or None or a number
+#   (_HOOKED, packed, unpack_hook)             what a saved_tensors_hooks pack made
+_INPUT, _OUTPUT, _VALUE, _HOOKED = range(4)
 
-    __slots__ = ("tensor", "data", "version", "counter", "output_nr")
 
-    def __init__(self, tensor, data, counter, output_nr=-1):
-        self.tensor = tensor  # None for the node's own outputs: no node<->tensor cycle
-        self.data = data
-        self.counter = counter
-        self.version = counter[0] if counter is not None else 0
-        self.output_nr = output_nr
+def _unpack(entry, node):
+    """A saved value back as a Tensor, after checking it was not modified in place."""
+    kind = entry[0]
+    if kind == _INPUT:
+        t = entry[1]
+        if t._vc is not None and t._vc[0] != entry[2]:
+            raise _modified(t._data, _producer(t), t._vc[0], entry[2])
+        return t
+    if kind == _OUTPUT:
+        _, data, counter, version, nr = entry
+        if counter[0] != version:
+            raise _modified(data, f"output {nr} of {type(node).__name__}", counter[0],
+                            version)
+        return Tensor._make(data, True, node, nr)  # rebuilt pointing back at the node
+    if kind == _VALUE:
+        return entry[1]
+    t = entry[2](entry[1])
+    if not isinstance(t, Tensor):
+        raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but "
+                        f"got result of type {type(t).__name__}")
+    return t
 
-    @staticmethod
-    def make(tensor, data, counter, output_nr=-1, node=None) -> SavedTensor:
-        """A SavedTensor, or a _HookedSaved when saved_tensors_hooks are active."""
-        if _graph.hooks.stack:
-            saved = SavedTensor(tensor, data, counter, output_nr)
-            return _HookedSaved(saved.unpack(node), *_graph.hooks.stack[-1])
-        return SavedTensor(tensor, data, counter, output_nr)
 
-    def unpack(self, node) -> Tensor:
-        counter = self.counter
-        if counter is not None and counter[0] != self.version:
-            t = self.tensor
-            what = (
-                f"output {self.output_nr} of {type(node).__name__}"
-                if t is None
-                else (f"output {t._output_nr} of {type(t.grad_fn).__name__}"
-                      if t.grad_fn is not None else "a leaf Variable")
-            )
-            shape = list(self.data.shape)
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified "
-                f"by an inplace operation: [{_type_name(self.data)} {shape}], which is "
-                f"{what}, is at version {counter[0]}; expected version {self.version} "
-                "instead. Hint: the backtrace further above can be found by enabling "
-                "anomaly detection with torch.autograd.set_detect_anomaly(True)."
-            )
-        if self.tensor is not None:
-            return self.tensor
-        if self.output_nr >= 0:  # the node's own output, rebuilt pointing back at it
-            return Tensor._make(self.data, True, node, self.output_nr)
-        return Tensor._make(self.data)
+def peek_saved(node) -> list:
+    """What ``node`` keeps for backward (tensors, arrays, numbers), without unpacking or
+    version checks: for tools that draw the graph. Empty once backward freed them."""
+    return [entry[1] for entry in (getattr(node, "_saved", None) or ())]
+
+
+def _producer(t: Tensor) -> str:
+    if t.grad_fn is None:
+        return "a leaf Variable"
+    return f"output {t._output_nr} of {type(t.grad_fn).__name__}"
+
+
+def _modified(data, what: str, now: int, expected: int) -> RuntimeError:
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: [{_type_name(data)} {list(data.shape)}], which is {what}, is "
+        f"at version {now}; expected version {expected} instead. Hint: the backtrace "
+        "further above can be found by enabling anomaly detection with "
+        "torch.autograd.set_detect_anomaly(True)."
+    )
 
 
 def _type_name(a: np.ndarray) -> str:
-    from .._tensor import _TYPE_NAMES
     from .._dtype import from_numpy_dtype
+    from .._tensor import _TYPE_NAMES
 
     return _TYPE_NAMES[from_numpy_dtype(a.dtype)]
 
 
-def _pack(obj, inputs, arrays, raws, outs) -> SavedTensor:
-    """Turn what forward saved into SavedTensors: inputs and outputs stay in the graph."""
-    if not isinstance(obj, (np.ndarray, np.generic)):
-        return _SavedValue(obj)  # None or a Python number: given back as it is
+def _save_tensor(t: Tensor, node, output_nr: int = -1):
+    """The saved entry for tensor ``t`` (``output_nr >= 0``: it is ``node``'s own
+    output), through the active saved_tensors_hooks if any."""
+    if _graph.hooks.stack:
+        pack, unpack = _graph.hooks.stack[-1]
+        return (_HOOKED, pack(t), unpack)
+    if output_nr >= 0:
+        counter = t._counter()
+        return (_OUTPUT, t._data, counter, counter[0], output_nr)
+    return (_INPUT, t, 0 if t._vc is None else t._vc[0])
+
+
+def _pack(obj, inputs, arrays, raws, outs):
+    """What forward saved, as saved entries: inputs and outputs stay in the graph."""
+    if obj.__class__ is not _ndarray and not isinstance(obj, (np.ndarray, np.generic)):
+        return (_VALUE, obj)  # None or a Python number: given back as it is
     for x, a in zip(inputs, arrays):
         if obj is a and isinstance(x, Tensor):
-            return SavedTensor.make(x, a, x._counter())
+            return _save_tensor(x, None)
     for i, (r, t) in enumerate(zip(raws, outs)):
         if obj is r:
-            if t.requires_grad:
-                return SavedTensor.make(None, t._data, t._counter(), i, t.grad_fn)
-            return SavedTensor.make(t, t._data, t._counter())
-    return SavedTensor(None, np.asarray(obj), None)
-
-
-class _HookedSaved(SavedTensor):
-    """What ``pack_hook`` made of a saved tensor; ``unpack_hook`` gives it back."""
-
-    __slots__ = ("unpack_hook",)
-
-    def __init__(self, tensor, pack_hook, unpack_hook):
-        self.data = pack_hook(tensor)
-        self.unpack_hook = unpack_hook
-
-    def unpack(self, node):
-        t = self.unpack_hook(self.data)
-        if not isinstance(t, Tensor):
-            raise TypeError(f"Output of saved tensor unpack_hook expected to be a Tensor "
-                            f"but got result of type {type(t).__name__}")
-        return t
-
-
-class _SavedValue(SavedTensor):
-    """A saved non-array (a Python number, None): no version to check."""
-
-    __slots__ = ()
-
-    def __init__(self, value):
-        self.data = value
-
-    def unpack(self, node):
-        return self.data
+            return _save_tensor(t, t.grad_fn, i if t.requires_grad else -1)
+    return (_VALUE, Tensor._make(np.asarray(obj)))
 
 
 class UserFunction(Function):
@@ -425,7 +433,7 @@ class UserFunction(Function):
         if record:
             _connect(ctx, args)
         else:
-            ctx._to_save, ctx.needs_input_grad = None, (False,) * len(args)
+            ctx.needs_input_grad = (False,) * len(args)
         prev, state.enabled = state.enabled, False
         try:
             if cls.setup_context is not UserFunction.setup_context:
@@ -446,7 +454,7 @@ class UserFunction(Function):
         ctx._out_meta = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None
                          for o in outs]
         ctx._saved = tuple(_save_user(ctx, t, outs) for t in (ctx._to_save or ()))
-        ctx._to_save = None
+        ctx.__dict__.pop("_to_save", None)
         return outs[0] if single else tuple(outs)
 
 
@@ -467,14 +475,14 @@ def _link_output(ctx, o: Tensor, i: int, args) -> Tensor:
     return o
 
 
-def _save_user(ctx, t, outs) -> SavedTensor:
+def _save_user(ctx, t, outs):
     """A tensor a user Function saved: outputs are kept without their node (no cycle)."""
     if t is None:
-        return _SavedValue(None)
+        return (_VALUE, None)
     for i, o in enumerate(outs):
         if t is o and o.grad_fn is ctx:
-            return SavedTensor.make(None, t._data, t._counter(), i, ctx)
-    return SavedTensor.make(t, t._data, t._counter())
+            return _save_tensor(t, ctx, i)
+    return _save_tensor(t, None)
 
 
 class _OnceDifferentiable(Function):
