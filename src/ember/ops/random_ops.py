@@ -283,7 +283,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     """A random permutation of ``0 .. n-1``.
 
     >>> _ = ember.manual_seed(0); ember.randperm(4)
-    tensor([2, 0, 1, 3])
+    tensor([0, 1, 3, 2])
     """
     n = int(n)
     d = to_dtype(dtype).np if dtype is not None else np.dtype(np.int64)
