@@ -438,9 +438,9 @@ def uniform(gen: Generator, n: int, dtype, low=0.0, high=1.0) -> np.ndarray:
     op = np.dtype(np.float64 if dtype == np.float64 else np.float32)  # torch's opmath
     lo, hi = op.type(low), op.type(high)
     u = gen._uniform(n, op)
-    if lo != 0 or hi != 1:
-        u = _mul_add(u, hi - lo, lo, op)
-    u = u.astype(dtype, copy=False)
+    if lo == 0 and hi == 1 and dtype == op:  # u < 1 already: nothing to scale or clamp
+        return u
+    u = _mul_add(u, hi - lo, lo, op).astype(dtype, copy=False)
     return np.where(u == dtype.type(high), dtype.type(low), u)
 
 

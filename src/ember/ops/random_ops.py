@@ -123,10 +123,10 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kw) -> Tensor:
     """
     from_ = kw.pop("from", from_)
     _float_only(self, "check_uniform_bounds")
-    info = np.finfo(self._data.dtype)
-    name, top = _random._C_NAMES[self._data.dtype.name], float(info.max)
+    top = float(np.finfo(self._data.dtype).max)
     for v, what in ((from_, "from"), (to, "to")):
         if not -top <= v <= top:
+            name = _random._C_NAMES[self._data.dtype.name]
             raise RuntimeError(f"{what} is out of bounds for {name}")
     if from_ > to:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
