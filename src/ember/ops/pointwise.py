@@ -61,6 +61,7 @@ def _common(*xs):
 
 
 def _cast(x, dt):
+    """A tensor or a number in dtype ``dt`` (numbers become NumPy scalars of it)."""
     if isinstance(x, Tensor):
         return x if x._data.dtype == dt.np else x.to(dt)
     try:
@@ -128,12 +129,6 @@ def _elementwise(ufunc, a, b) -> np.ndarray:
 def _zeros_like(t: Tensor) -> Tensor:
     """A constant zero gradient (torch's ``zeros_like(grad)``: no second-order graph)."""
     return Tensor._make(np.zeros_like(t._data))
-
-
-def _alias(fn, *names):
-    """Publish ``fn`` under more names (``arcsin`` for ``asin`` ...)."""
-    register(*names)(fn)
-    return fn
 
 
 # ---------------------------------------------------------------- arithmetic
@@ -298,13 +293,7 @@ def add(input, other, *, alpha=1):
 def sub(input, other, *, alpha=1):
     """``input - alpha * other``."""
     if _is_bool(input) or _is_bool(other):
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with "
-            + ("two bool tensors is not supported. Use the `^` or `logical_xor()` operator "
-               "instead." if _is_bool(input) and _is_bool(other) else
-               "a bool tensor is not supported. If you are trying to invert a mask, use "
-               "the `~` or `logical_not()` operator instead.")
-        )
+        raise _bool_subtraction(_is_bool(input) and _is_bool(other))
     if alpha != 1:
         other = mul(other, alpha)
     a, b = _operands(input, other)
@@ -313,6 +302,15 @@ def sub(input, other, *, alpha=1):
 
 def _is_bool(x) -> bool:
     return x.__class__ is builtins.bool or (isinstance(x, Tensor) and x._data.dtype == np.bool_)
+
+
+def _bool_subtraction(both: bool) -> RuntimeError:
+    if both:
+        return RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                            "supported. Use the `^` or `logical_xor()` operator instead.")
+    return RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                        "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                        "operator instead.")
 
 
 @register("mul", "multiply")
@@ -392,15 +390,10 @@ def pow(input, exponent):
 @register("float_power")
 def float_power(input, exponent):
     """``input ** exponent`` computed in float64, whatever the input dtypes."""
-    if isinstance(input, Tensor):
-        input = input.to(float64)
-    else:
-        input = builtins.float(input)
+    input = input.to(float64) if isinstance(input, Tensor) else builtins.float(input)
     if isinstance(exponent, Tensor):
-        exponent = exponent.to(float64)
-    else:
-        exponent = builtins.float(exponent)
-    return pow(input, exponent)
+        return pow(input, exponent.to(float64))
+    return pow(input, builtins.float(exponent))
 
 
 @register("floor_divide")
@@ -589,6 +582,11 @@ class LerpTensor(Function):
                 (grad * (b - a) if gw else None))
 
 
+def _lerp_dtype_error(what, input, t):
+    return RuntimeError(f"expected dtype {_c_type(input._data.dtype)} for `{what}` but got "
+                        f"dtype {_c_type(t._data.dtype)}")
+
+
 @register("lerp")
 def lerp(input, end, weight):
     """``input + weight * (end - input)``: the straight line from input to end.
@@ -598,13 +596,12 @@ def lerp(input, end, weight):
     """
     _need_tensor("lerp", input)
     _need_tensor("lerp", end, "end", 2)
-    for what, t in (("end", end), ("weight", weight)):
-        if isinstance(t, Tensor) and t._data.dtype != input._data.dtype and (
-                what == "end" or t._data.ndim):
-            raise RuntimeError(f"expected dtype {_c_type(input._data.dtype)} for `{what}` "
-                               f"but got dtype {_c_type(t._data.dtype)}")
-    if isinstance(weight, Tensor):  # a 0-d weight takes part in type promotion
-        input, end, weight = _common(input, end, weight)
+    if end._data.dtype != input._data.dtype:
+        raise _lerp_dtype_error("end", input, end)
+    if isinstance(weight, Tensor):
+        if weight._data.ndim and weight._data.dtype != input._data.dtype:
+            raise _lerp_dtype_error("weight", input, weight)
+        input, end, weight = _common(input, end, weight)  # a 0-d weight is promoted too
     if input._data.dtype.kind != "f":
         raise _not_implemented("lerp_kernel_scalar", input)
     if isinstance(weight, Tensor):
@@ -1063,6 +1060,13 @@ def round(input, *, decimals=0):
 # ---------------------------------------------------------------- clamp
 
 
+def _clip(a, lo, hi):
+    # min(max(a, lo), hi), as torch: nan stays nan, and lo > hi gives hi. (np.clip says
+    # the same but costs a few microseconds more.)
+    out = a if lo is None else np.maximum(a, lo)
+    return out if hi is None else np.minimum(out, hi)
+
+
 class Clamp(Function):
     """``clamp`` with numbers as bounds; the gradient passes inside, bounds included."""
 
@@ -1072,7 +1076,7 @@ class Clamp(Function):
     def forward(ctx, a, *, min, max):
         ctx.save_for_backward(a)
         ctx.min, ctx.max = min, max
-        return np.clip(a, min, max)
+        return _clip(a, min, max)
 
     @staticmethod
     def backward(ctx, grad):
@@ -1104,8 +1108,7 @@ class ClampTensor(Function):
     @staticmethod
     def forward(ctx, a, lo, hi):
         ctx.save_for_backward(a, lo, hi)
-        out = a if lo is None else np.maximum(a, lo)
-        return out if hi is None else np.minimum(out, hi)
+        return _clip(a, lo, hi)
 
     @staticmethod
     def backward(ctx, grad):
@@ -1135,6 +1138,8 @@ class ClampMaxTensor(ClampTensor):
 
 def _clamp(name, input, min, max, scalar_cls, tensor_cls):
     _need_tensor(name, input)
+    if input._data.dtype.kind == "f" and not (isinstance(min, Tensor) or isinstance(max, Tensor)):
+        return scalar_cls.apply(input, min=min, max=max)  # numbers never widen a float tensor
     a, lo, hi = _common(input, min, max)
     if isinstance(lo, Tensor) or isinstance(hi, Tensor):
         # A number beside a tensor bound becomes a 0-d tensor of the same dtype.
@@ -1752,18 +1757,36 @@ def _inplace(self: Tensor, op, *args, **kwargs) -> Tensor:
             "a leaf Variable that requires grad is being used in an in-place operation."
         )
     if not recording:
-        out = op(self.detach(), *args, **kwargs)
+        old = self.detach()
+        _carry_tangent(self, old)
+        out = op(old, *args, **kwargs)
         _write(self, out)
+        _carry_tangent(out, self)
         return self
     if self._base is not None:
         return _inplace_on_view(self, self._base, op, args, kwargs)
     old = Tensor._make(self._data.copy(), self.requires_grad, self.grad_fn,
                        self._output_nr)
+    _carry_tangent(self, old)
     out = op(old, *args, **kwargs)
     _write(self, out)
+    _carry_tangent(out, self)
     self.grad_fn, self._output_nr = out.grad_fn, out._output_nr
     self.requires_grad = out.requires_grad
     return self
+
+
+def _carry_tangent(src: Tensor, dst: Tensor) -> None:
+    """Forward-mode AD: ``dst`` takes ``src``'s tangent (or drops its own stale one)."""
+    tangent = src.__dict__.get("_fw_grad")
+    if tangent is None:
+        dst.__dict__.pop("_fw_grad", None)
+    elif "_fw_grad" in dst.__dict__:  # already a dual: registered with its level
+        dst._fw_grad = tangent
+    else:
+        from ..autograd.forward_ad import _set_tangent
+
+        _set_tangent(dst, tangent)
 
 
 def _write(self: Tensor, out: Tensor) -> None:
