@@ -61,6 +61,7 @@ class OpInfo:
 import opinfo_core  # noqa: E402
 import opinfo_indexing  # noqa: E402
 import opinfo_linalg  # noqa: E402
+import opinfo_loss  # noqa: E402
 import opinfo_nn  # noqa: E402
 import opinfo_pointwise  # noqa: E402
 import opinfo_reduction  # noqa: E402
@@ -68,5 +69,5 @@ import opinfo_shape  # noqa: E402
 
 OPS: list[OpInfo] = [
     *opinfo_core.ROWS, *opinfo_pointwise.ROWS, *opinfo_reduction.ROWS, *opinfo_shape.ROWS,
-    *opinfo_indexing.ROWS, *opinfo_linalg.ROWS, *opinfo_nn.ROWS,
+    *opinfo_indexing.ROWS, *opinfo_linalg.ROWS, *opinfo_nn.ROWS, *opinfo_loss.ROWS,
 ]

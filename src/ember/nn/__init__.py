@@ -11,3 +11,9 @@ from .modules import __all__ as _modules_all
 from .parameter import Buffer, Parameter
 
 __all__ = ["Parameter", "Buffer", "functional", "init", "utils", *_modules_all]
+
+# Losses (modules/loss.py).
+from .modules import loss as _loss  # noqa: E402
+from .modules.loss import *  # noqa: E402,F403
+
+__all__ += _loss.__all__

@@ -514,3 +514,9 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     dim = max(x1.ndim, x2.ndim) - 1
     return (x1 - x2 + eps).norm(p, dim, keepdim)
 
+
+# The losses live with their kernels in ember/ops/loss.py.
+from ..ops import loss as _loss  # noqa: E402
+from ..ops.loss import *  # noqa: E402,F403
+
+__all__ += _loss.__all__
