@@ -743,11 +743,18 @@ _ERF_Q = (2.56852019228982242e00, 1.87295284992346725e00, 5.27905102951428412e-1
 
 
 def _rational(num, den, z, n):
-    """Cody's evaluation of ``num(z) / den(z)`` (degree n; ``num[n]`` leads)."""
-    xnum, xden = num[n] * z, z
+    """Cody's evaluation of ``num(z) / den(z)`` (degree n; ``num[n]`` leads), in place
+    on two work arrays."""
+    xnum, xden = num[n] * z, z.copy()
     for i in range(n - 1):
-        xnum, xden = (xnum + num[i]) * z, (xden + den[i]) * z
-    return (xnum + num[n - 1]) / (xden + den[n - 1])
+        xnum += num[i]
+        xnum *= z
+        xden += den[i]
+        xden *= z
+    xnum += num[n - 1]
+    xden += den[n - 1]
+    xnum /= xden
+    return xnum
 
 
 def _erfc_tail(y):
@@ -799,7 +806,7 @@ _GILES = ((2.81022636e-08, -0.000200214257), (3.43273939e-07, 0.000100950558),
 
 def _erfinv(y: np.ndarray) -> np.ndarray:
     """The inverse of erf: Giles' approximation refined by Newton steps on erf."""
-    y64 = np.asarray(y, dtype=np.float64)
+    y64 = np.asarray(y, dtype=np.float64).ravel()  # 1-d: 0-d math would give scalars
     a = np.abs(y64)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         w = -np.log((1.0 - a) * (1.0 + a))
@@ -809,16 +816,21 @@ def _erfinv(y: np.ndarray) -> np.ndarray:
         for lo, hi in _GILES[1:]:
             p = np.where(central, lo, hi) + p * u
         x = p * a
-        # Newton on erf(x) = a, and for a > 0.5 on log erfc(x) = log(1 - a) instead:
-        # there 1 - a is exact and log erfc is nearly a parabola, so the steps converge
-        # (four reach float64 accuracy from Giles' start).
-        near_one = a > 0.5
-        for _ in range(4):
-            c = _erf(x, complement=True)
-            step = np.where(near_one, (np.log(c) - np.log1p(-a)) * c, a - _erf(x))
-            x = x + step / (_2_OVER_SQRTPI * np.exp(-x * x))
+        # Newton steps on erf(x) = a up to a = 0.5 (Giles' start is good there: two steps
+        # reach float64 accuracy), and beyond on log erfc(x) = log(1 - a), where 1 - a is
+        # exact and log erfc is nearly a parabola (four steps from the cruder start).
+        for part, steps in ((a <= 0.5, 2), (a > 0.5, 4)):
+            xp, ap = x[part], a[part]
+            for _ in range(steps):
+                if steps == 2:
+                    r = ap - _erf(xp)
+                else:
+                    c = _erf(xp, complement=True)
+                    r = (np.log(c) - np.log1p(-ap)) * c
+                xp += r / (_2_OVER_SQRTPI * np.exp(-xp * xp))
+            x[part] = xp
     x = np.where(a >= 1.0, np.where(a == 1.0, np.inf, np.nan), x)
-    return np.copysign(x, y64).astype(y.dtype, copy=False)
+    return np.copysign(x, y64).reshape(y.shape).astype(y.dtype, copy=False)
 
 
 Erf, erf = _unary("erf", "ErfBackward0", _erf,
@@ -1910,14 +1922,13 @@ _INPLACE = {
     "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
     "bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift,
 }
+_INPLACE.update((f.__name__, f) for f in (
+    exp, exp2, expm1, log, log2, log10, log1p, sqrt, rsqrt, reciprocal, sin, cos, tan, asin,
+    acos, atan, sinh, cosh, tanh, asinh, acosh, atanh, sigmoid, erf, erfc, erfinv))
+_INPLACE.update((n, getattr(Tensor, n))
+                for n in ("arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh"))
 for _name, _fn in _INPLACE.items():
     _inplace_method(_name, _fn)
-for _cls_fn in (exp, exp2, expm1, log, log2, log10, log1p, sqrt, rsqrt, reciprocal, sin,
-                cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh, sigmoid,
-                erf, erfc, erfinv):
-    _inplace_method(_cls_fn.__name__, _cls_fn)
-for _name in ("arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh"):
-    _inplace_method(_name, getattr(Tensor, _name))
 
 
 # ---------------------------------------------------------------- Python operators
