@@ -66,8 +66,10 @@ import opinfo_nn  # noqa: E402
 import opinfo_pointwise  # noqa: E402
 import opinfo_reduction  # noqa: E402
 import opinfo_shape  # noqa: E402
+import opinfo_spatial  # noqa: E402
 
 OPS: list[OpInfo] = [
     *opinfo_core.ROWS, *opinfo_pointwise.ROWS, *opinfo_reduction.ROWS, *opinfo_shape.ROWS,
     *opinfo_indexing.ROWS, *opinfo_linalg.ROWS, *opinfo_nn.ROWS, *opinfo_loss.ROWS,
+    *opinfo_spatial.ROWS,
 ]

@@ -17,3 +17,15 @@ from .modules import loss as _loss  # noqa: E402
 from .modules.loss import *  # noqa: E402,F403
 
 __all__ += _loss.__all__
+
+# Convolution, pooling, normalisation and resampling layers.
+from .modules import batchnorm, conv, normalization, pixelshuffle, pooling, upsampling  # noqa: E402
+from .modules.batchnorm import *  # noqa: E402,F403
+from .modules.conv import *  # noqa: E402,F403
+from .modules.normalization import *  # noqa: E402,F403
+from .modules.pixelshuffle import *  # noqa: E402,F403
+from .modules.pooling import *  # noqa: E402,F403
+from .modules.upsampling import *  # noqa: E402,F403
+
+__all__ += [n for m in (batchnorm, conv, normalization, pixelshuffle, pooling, upsampling)
+            for n in m.__all__]

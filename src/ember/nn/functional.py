@@ -520,3 +520,9 @@ from ..ops import loss as _loss  # noqa: E402
 from ..ops.loss import *  # noqa: E402,F403
 
 __all__ += _loss.__all__
+
+# Convolution, pooling, padding, resampling and normalisation live in ember/ops/nn.py.
+from ..ops import nn as _spatial  # noqa: E402
+from ..ops.nn import *  # noqa: E402,F403
+
+__all__ += _spatial.__all__
