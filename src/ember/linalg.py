@@ -53,8 +53,10 @@ def _diag_embed(v: Tensor) -> Tensor:
 
 
 def _zero(t: Tensor) -> bool:
-    """True when ``t`` holds only zeros: the gradient of an output nobody used."""
-    return not t._data.any()
+    """True when ``t`` holds only zeros: the gradient of an output nobody used. (Not
+    when it is part of a graph: zeros that require grad still carry a derivative,
+    which forward mode's double-vjp relies on.)"""
+    return not t.requires_grad and not t._data.any()
 
 
 def _long_name(t: Tensor) -> str:
@@ -796,6 +798,28 @@ class Eigh(Function):
         return v @ mid @ v.mT
 
 
+    @staticmethod
+    def jvp(primals, outputs, tangents, *, uplo):
+        """Forward mode: for a symmetric change dA, dw = diag(V^T dA V) and
+        dV = V (F o V^T dA V); the eigenvectors' gauge stays fixed (unit columns)."""
+        (da,) = tangents
+        w, v = outputs
+        x = v.mT @ ((da + da.mT) * 0.5) @ v
+        return _diagonal(x), v @ (_inverse_gaps(w) * x)
+
+
+def _diagonal(x: Tensor) -> Tensor:
+    from .ops.shape import diagonal
+
+    return diagonal(x, 0, -2, -1)
+
+
+def _cat_last(a: Tensor, b: Tensor) -> Tensor:
+    from .ops.shape import cat
+
+    return cat([a, b], -1)
+
+
 def _inverse_gaps(w: Tensor) -> Tensor:
     """``F_ij = 1 / (w_j - w_i)`` off the diagonal, 0 on it."""
     eye = _eye(w.shape[-1], w)
@@ -828,6 +852,30 @@ _svd_legacy = return_type("svd", "U", "S", "V")
 class Svd(Function):
     name = "LinalgSvdBackward0"
     n_outputs = 3
+
+    @staticmethod
+    def jvp(primals, outputs, tangents, *, full_matrices):
+        """Forward mode (Townsend's formulas): with dP = U^T dA V and F_ij =
+        1 / (s_j^2 - s_i^2), dS = diag(dP), dU = U F o (dP S + S dP^T) + (I - U U^T)
+        dA V S^-1, and dV likewise; the columns beyond k of full matrices turn with
+        them, staying orthogonal."""
+        (da,) = tangents
+        u, s, vh = outputs
+        k = s.shape[-1]
+        uk, vk = u[..., :, :k], vh[..., :k, :].mT
+        dp = uk.mT @ da @ vk
+        f = _inverse_gaps(s * s)
+        right, left = s.unsqueeze(-2), s.unsqueeze(-1)  # X * right == X @ S, X * left == S @ X
+        inv = (1 / s).unsqueeze(-2)
+        du = uk @ (f * (dp * right + dp.mT * left)) + (da @ vk - uk @ dp) * inv
+        dv = vk @ (f * (dp * left + dp.mT * right)) + (da.mT @ uk - vk @ dp.mT) * inv
+        if u.shape[-1] != k:
+            rest = u[..., :, k:]
+            du = _cat_last(du, -(uk @ (du.mT @ rest)))
+        if vh.shape[-2] != k:
+            rest = vh[..., k:, :].mT
+            dv = _cat_last(dv, -(vk @ (dv.mT @ rest)))
+        return du, _diagonal(dp), dv.mT
 
     @staticmethod
     def forward(ctx, a, *, full_matrices):

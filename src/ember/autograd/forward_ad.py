@@ -7,7 +7,10 @@
 
 Every op propagates tangents by one rule, derived from its backward (so every op
 that has a double backward has a JVP): the vjp ``u -> J^T u`` is linear in ``u``, so
-the gradient of ``<J^T u, t>`` with respect to ``u`` is ``J t``.
+the gradient of ``<J^T u, t>`` with respect to ``u`` is ``J t``. An op may instead
+define ``jvp(primals, outputs, tangents, **settings)`` next to its backward, in ember
+ops: decompositions whose outputs have a gauge (svd, eigh) need one, since their
+backward is only valid for gauge-invariant uses.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ UnpackedDualTensor = namedtuple("UnpackedDualTensor", ["primal", "tangent"])
 
 class _State:
     level = -1  # -1: no dual level is active
-    duals: weakref.WeakSet | None = None  # tensors with tangents, cleared on exit
+    # Tensors with tangents, cleared on exit: {id: weakref}. (Not a WeakSet: it compares
+    # members with ==, which is elementwise for tensors.)
+    duals: dict | None = None
     busy = False  # inside a tangent computation (its ops must not propagate again)
 
 
@@ -37,13 +42,15 @@ state = _State()
 def enter_dual_level() -> int:
     if state.level >= 0:
         raise RuntimeError("Nested forward mode AD is not supported at the moment")
-    state.level, state.duals = 0, weakref.WeakSet()
+    state.level, state.duals = 0, {}
     return 0
 
 
 def exit_dual_level(*, level=None) -> None:
-    for t in list(state.duals or ()):
-        t.__dict__.pop("_fw_grad", None)
+    for ref in list((state.duals or {}).values()):
+        t = ref()
+        if t is not None:
+            t.__dict__.pop("_fw_grad", None)
     state.level, state.duals = -1, None
 
 
@@ -59,7 +66,7 @@ class dual_level:
 
 def _set_tangent(t: Tensor, tangent: Tensor) -> None:
     t._fw_grad = tangent
-    state.duals.add(t)
+    state.duals[id(t)] = weakref.ref(t)
 
 
 def make_dual(tensor: Tensor, tangent: Tensor, *, level=None) -> Tensor:
@@ -97,6 +104,27 @@ def propagate(cls, inputs, params, outs) -> None:
     from .engine import grad
     from .grad_mode import enable_grad
 
+    rule = getattr(cls, "jvp", None)
+    if rule is not None:  # the op's own forward-mode rule, in ember ops
+        state.busy = True
+        try:
+            prims = tuple(Tensor._make(x._data) if isinstance(x, Tensor) else x
+                          for x in inputs)
+            plain = tuple(Tensor._make(o._data) for o in outs)
+            ts = tuple(t if t is not None or not isinstance(x, Tensor)
+                       else Tensor._make(np.zeros_like(x._data))
+                       for x, t in zip(inputs, tangents))
+            from .grad_mode import no_grad
+
+            with no_grad():
+                result = rule(prims, plain, ts, **params)
+        finally:
+            state.busy = False
+        result = result if isinstance(result, tuple) else (result,)
+        for out, t in zip(outs, result):
+            if t is not None and out._data.dtype.kind == "f":
+                _set_tangent(out, t)
+        return
     state.busy = True
     try:
         with enable_grad():

@@ -20,6 +20,7 @@ import numpy as np
 from .._dtype import from_numpy_dtype
 from .._tensor import _TYPE_NAMES, Tensor, _unwrap_nested, _wrap_dim
 from ..autograd.function import Function, register
+from ..autograd.forward_ad import state as _fw_state
 from ..autograd.grad_mode import state
 from ._return_types import return_type
 from .pointwise import _inplace
@@ -436,7 +437,8 @@ def setitem(self: Tensor, key, value) -> None:
                         f"{_TYPE_NAMES[self.dtype]}")
     recording = state.enabled and (
         self.requires_grad or (isinstance(value, Tensor) and value.requires_grad))
-    if not recording:
+    if not recording and not (_fw_state.level >= 0 and (
+            "_fw_grad" in self.__dict__ or "_fw_grad" in getattr(value, "__dict__", ()))):
         _put(self._data, plan, value._data if isinstance(value, Tensor) else value)
         self._bump()
         return
@@ -880,6 +882,10 @@ def index_add(input, dim, index, source, *, alpha=1):
         raise RuntimeError(f"index_add_(): self ({_word(a.dtype)}) and source "
                            f"({_word(source._data.dtype)}) must have the same scalar type")
     _source_checks("index_add_", a, d, idx, source)
+    if a.ndim <= 1:  # torch's kernel for vectors checks as index_select does
+        n = _size(a, d)
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            raise IndexError("index out of range in self")
     _check_range(idx, _size(a, d), d)
     return IndexAdd.apply(input, source, dim=d, index=idx, alpha=alpha)
 
