@@ -29,3 +29,17 @@ from .modules.upsampling import *  # noqa: E402,F403
 
 __all__ += [n for m in (batchnorm, conv, normalization, pixelshuffle, pooling, upsampling)
             for n in m.__all__]
+
+# Recurrent layers (modules/rnn.py).
+from .modules import rnn as _rnn  # noqa: E402
+from .modules.rnn import *  # noqa: E402,F403
+
+__all__ += _rnn.__all__
+
+# Attention and transformers (modules/attention.py, modules/transformer.py).
+from .modules import attention as _attention_modules  # noqa: E402
+from .modules import transformer as _transformer  # noqa: E402
+from .modules.attention import *  # noqa: E402,F403
+from .modules.transformer import *  # noqa: E402,F403
+
+__all__ += _attention_modules.__all__ + _transformer.__all__

@@ -526,3 +526,8 @@ from ..ops import nn as _spatial  # noqa: E402
 from ..ops.nn import *  # noqa: E402,F403
 
 __all__ += _spatial.__all__
+
+# Attention (ember/nn/_attention.py).
+from ._attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
+
+__all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]
