@@ -407,3 +407,37 @@ def test_encoder_layer_errors_as_torch():
     err = raises_like(lambda: ember.nn.TransformerEncoderLayer(8, 2, activation="tanh"),
                       lambda: torch.nn.TransformerEncoderLayer(8, 2, activation="tanh"))
     assert str(err) == "activation should be relu/gelu, not tanh"
+
+
+def _second_derivatives(lib, f, arrays):
+    """d/d inputs of <d sum(w * f(inputs)) / d inputs, u>."""
+    xs = [lib.tensor(a, requires_grad=True) for a in arrays]
+    out = f(lib, *xs)
+    w = lib.tensor(np.random.default_rng(1).standard_normal(tuple(out.shape)))
+    grads = lib.autograd.grad((out * w).sum(), xs, create_graph=True)
+    total = sum((g * lib.tensor(np.random.default_rng(2 + i).standard_normal(tuple(g.shape))))
+                .sum() for i, g in enumerate(grads))
+    return lib.autograd.grad(total, xs)
+
+
+def test_sdpa_second_derivatives_match_torch():
+    def f(lib, q, k, v, m):
+        return lib.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=m)
+
+    arrays = [RNG.standard_normal(s) for s in ((2, 3, 4), (2, 5, 4), (2, 5, 6), (3, 5))]
+    for e, t in zip(_second_derivatives(ember, f, arrays), _second_derivatives(torch, f, arrays)):
+        assert_same(e, t, atol=1e-10)
+
+
+def test_mha_second_derivatives_match_torch():
+    e_model = ember.nn.MultiheadAttention(4, 2).double()
+    t_model = torch.nn.MultiheadAttention(4, 2).double()
+    copy_weights(e_model, t_model)
+    models = {ember: e_model, torch: t_model}
+
+    def f(lib, q, kv):
+        return models[lib](q, kv, kv)[0]
+
+    arrays = [RNG.standard_normal(s) for s in ((3, 2, 4), (5, 2, 4))]
+    for e, t in zip(_second_derivatives(ember, f, arrays), _second_derivatives(torch, f, arrays)):
+        assert_same(e, t, atol=1e-10)

@@ -398,3 +398,22 @@ def test_lstm_training_follows_torch_loss_curve():
         curves[lib] = losses
     np.testing.assert_allclose(curves[ember], curves[torch], rtol=1e-4)
     assert curves[ember][-1] < curves[ember][0]
+
+
+def _second_derivative(lib, model, x_array):
+    """d/dx of <d sum(w * out) / dx, u>: second derivatives through the recurrence."""
+    x = lib.tensor(x_array, requires_grad=True)
+    out = model(x)[0]
+    w = lib.tensor(np.random.default_rng(1).standard_normal(tuple(out.shape)))
+    (g,) = lib.autograd.grad((out * w).sum(), x, create_graph=True)
+    u = lib.tensor(np.random.default_rng(2).standard_normal(tuple(x.shape)))
+    params = list(model.parameters())
+    return lib.autograd.grad((g * u).sum(), [x] + params)
+
+
+@pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
+def test_second_derivatives_match_torch(cls):
+    e_model, t_model = build(cls, 3, 4, num_layers=2, bidirectional=True)
+    x = RNG.standard_normal((4, 2, 3))
+    for e, t in zip(_second_derivative(ember, e_model, x), _second_derivative(torch, t_model, x)):
+        assert_same(e, t, atol=1e-10)
