@@ -17,8 +17,12 @@ $(VENV)/.test: $(VENV)/.base pyproject.toml
 	$(PIP) install -q -e '.[test]'
 	touch $@
 
-demo: $(VENV)/.base
-	$(PY) examples/seed_tour.py
+$(VENV)/.demo: $(VENV)/.base pyproject.toml
+	$(PIP) install -q -e '.[demo]'
+	touch $@
+
+demo: $(VENV)/.demo
+	$(PY) examples/demo.py
 
 # Hypothesis profile "ci" keeps the run short; stress tests run in their short form.
 test: $(VENV)/.test
