@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from .._tensor import Tensor
@@ -128,12 +130,6 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
                 stack.append(nxt)
                 nodes.append(nxt)
     nodes.sort(key=_creation_order, reverse=True)
-
-    # 2. Seed the roots' buffers.
-    buffers: dict = {}
-    for (node, nr), g in zip(edges, seeds):
-        _add(buffers, node, nr, g)
-
     capture = None
     if inputs is not None:
         capture = {}
@@ -142,12 +138,18 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
             capture.setdefault(node, []).append((i, nr))
     captured = [None] * (len(inputs) if inputs is not None else 0)
 
+    # 2. Seed the roots' buffers.
+    buffers: dict = {}
+    for (node, nr), g in zip(edges, seeds):
+        _add(buffers, node, nr, g)
+
     # 3. Run each node that received a gradient; pass results on to its inputs.
     prev_mode = state.enabled
     state.enabled = create_graph
     try:
+        pop, get = buffers.pop, buffers.get
         for node in nodes:
-            grads = buffers.pop(node, None)
+            grads = pop(node, None)
             if grads is None:
                 continue  # no gradient reached this node
             if node._pre_hooks:
@@ -155,7 +157,7 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
             if capture is not None and node in capture:
                 for i, nr in capture[node]:
                     captured[i] = grads[nr]
-            if type(node) is AccumulateGrad:
+            if node.__class__ is AccumulateGrad:
                 if inputs is None:
                     _accumulate(node.variable, grads[0], create_graph)
                 continue
@@ -163,23 +165,25 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
             for (nxt, nr), g, meta in zip(node.next_functions, results, node._meta):
                 if nxt is None or g is None:
                     continue
-                shape, dtype = meta
-                if g._data.shape != shape:
-                    g = g.sum_to_size(shape)
-                if g._data.dtype != dtype:
-                    g = g.to(_dtype_of(dtype))
-                buf = buffers.get(nxt)
+                data = g._data
+                if data.shape != meta[0]:
+                    g = g.sum_to_size(meta[0])
+                if data.dtype is not meta[1] and data.dtype != meta[1]:
+                    g = g.to(_dtype_of(meta[1]))
+                buf = get(nxt)
                 if buf is None:
-                    buf = buffers[nxt] = [None] * nxt.n_outputs
-                old = buf[nr]
-                buf[nr] = g if old is None else old + g
+                    buffers[nxt] = [g] if nxt.n_outputs == 1 else \
+                        [g if i == nr else None for i in range(nxt.n_outputs)]
+                elif buf[nr] is None:
+                    buf[nr] = g
+                else:
+                    buf[nr] = buf[nr] + g
     finally:
         state.enabled = prev_mode
     return captured
 
 
-def _creation_order(node) -> int:
-    return node._seq
+_creation_order = operator.attrgetter("_seq")
 
 
 def _call(node, grads, keep_graph) -> tuple:
@@ -188,7 +192,7 @@ def _call(node, grads, keep_graph) -> tuple:
         grads = [Tensor._make(np.zeros(*meta)) if g is None and meta is not None else g
                  for g, meta in zip(grads, node._out_meta)]
     results = node.backward(node, *grads)
-    if not isinstance(results, tuple):
+    if results.__class__ is not tuple:
         results = (results,)
     n = len(node.next_functions)
     if len(results) != n:
