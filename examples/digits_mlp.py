@@ -60,8 +60,7 @@ def train(model, epochs, lr, batch_size=64, name="model") -> dict:
         model.train()
         seen = correct = 0
         total_loss = 0.0
-        bar = tqdm(loader, desc=f"{name} epoch {epoch + 1:2d}/{epochs}", unit="batch",
-                   leave=epoch == epochs - 1)
+        bar = tqdm(loader, desc=f"{name} epoch {epoch + 1:2d}/{epochs}", unit="batch")
         for x, y in bar:
             logits = model(x)
             loss = loss_fn(logits, y)

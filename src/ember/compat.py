@@ -31,9 +31,9 @@ class _Alias(types.ModuleType):
     """``torch.<sub>``: looks each name up in ``ember.<sub>`` on first use, then keeps it."""
 
     def __getattr__(self, name):
-        target = sys.modules[_ember_name(self.__name__)]
         if name.startswith("__") and name not in ("__all__", "__version__"):
             raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
+        target = sys.modules[_ember_name(self.__name__)]
         try:
             value = getattr(target, name)
         except AttributeError:
@@ -92,8 +92,7 @@ class _TorchFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return spec
 
     def create_module(self, spec):
-        alias = _Alias(spec.name, sys.modules[_ember_name(spec.name)].__doc__)
-        return alias
+        return _Alias(spec.name, sys.modules[_ember_name(spec.name)].__doc__)
 
     def exec_module(self, module):
         pass  # an alias holds nothing of its own: names are looked up on use
