@@ -240,7 +240,13 @@ def _dropout(input, p, training, inplace, noise_shape):
     if p == 1:
         noise = _creation.zeros((), dtype=input.dtype)
     else:
-        noise = _creation.empty(noise_shape, dtype=input.dtype).bernoulli_(1 - p)
+        if tuple(noise_shape) == tuple(input.shape):
+            # torch's empty_like keeps the input's strides, and bernoulli_ fills memory
+            # in order: a transposed input gets its mask drawn in that memory order.
+            noise = Tensor._make(np.empty_like(input._data))
+        else:
+            noise = _creation.empty(noise_shape, dtype=input.dtype)
+        noise.bernoulli_(1 - p)
         noise.div_(1 - p)
     return input.mul_(noise) if inplace else input * noise
 
