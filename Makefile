@@ -8,7 +8,6 @@ PIP := $(PY) -m pip
 
 $(VENV)/.base:
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -e .
 	touch $@
 
