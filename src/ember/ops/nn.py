@@ -73,6 +73,18 @@ def _one_dim_as_two(fn, input, *args, **kwargs):
     return out.squeeze(-2)
 
 
+_NAMED: dict = {}
+
+
+def _named(base, name: str):
+    """``base`` under torch's node name ``name``: one subclass per name, made once (torch
+    names the same kernel per dimension, e.g. MaxPool2DWithIndicesBackward0)."""
+    op = _NAMED.get((base, name))
+    if op is None:
+        op = _NAMED[base, name] = type(name.replace("Backward0", ""), (base,), {"name": name})
+    return op
+
+
 # ---------------------------------------------------------------- window geometry
 
 # stride, dilation: per spatial dim; pads: ((lo, hi), ...) per spatial dim
@@ -453,12 +465,14 @@ def _block_counts(size, ksize, geom):
 def _fold_settings(kernel_size, dilation, padding, stride):
     ksize, dilation, padding, stride = (_ntuple(v, 2) for v in (kernel_size, dilation,
                                                                  padding, stride))
-    for name, values, least in (("kernel", ksize, 1), ("stride", stride, 1),
-                                ("dilation", dilation, 1), ("padding", padding, 0)):
-        if any(v < least for v in values):
-            what = "non-negative" if least == 0 else "greater than zero"
-            raise RuntimeError(f"im2col: {name} should be {what}, but got {name}_height: "
+    for what, name, values in (("kernel size", "kernel", ksize), ("stride", "stride", stride),
+                               ("dilation", "dilation", dilation)):
+        if any(v <= 0 for v in values):
+            raise RuntimeError(f"{what} should be greater than zero, but got {name}_height: "
                                f"{values[0]} {name}_width: {values[1]}")
+    if any(v < 0 for v in padding):
+        raise RuntimeError(f"padding should be non-negative, but got pad_height: {padding[0]} "
+                           f"pad_width: {padding[1]}")
     return ksize, _Geom(stride, tuple((p, p) for p in padding), dilation, 1)
 
 
@@ -468,9 +482,14 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     >>> F.unfold(ember.arange(4.0).reshape(1, 1, 2, 2), 1).shape
     torch.Size([1, 1, 4])
     """
-    if input.ndim not in (3, 4):
-        raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported "
-                                  f"(got {input.ndim}D)")
+    if input.ndim < 3:
+        from .._tensor import _wrap_dim
+
+        _wrap_dim(2, input.ndim)  # torch's IndexError
+    if input.ndim > 4 or any(n == 0 for n in input.shape[input.ndim - 3:]):
+        raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with possibly 0 batch size "
+                           f"and other non-zero dimensions for input, but got: "
+                           f"{list(input.shape)}")
     ksize, geom = _fold_settings(kernel_size, dilation, padding, stride)
     x = input if input.ndim == 4 else input.unsqueeze(0)
     out = _block_counts(x.shape[2:], ksize, geom)
@@ -485,9 +504,10 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """Sums sliding blocks (N, C * prod(kernel_size), L) back into (N, C, *output_size)."""
-    if input.ndim not in (2, 3):
-        raise NotImplementedError(f"Input Error: Only unbatched (2D) or batched (3D) input "
-                                  f"Tensors are supported (got {input.ndim}D)")
+    if input.ndim not in (2, 3) or any(n == 0 for n in input.shape[input.ndim - 2:]):
+        raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor for input with possibly 0 "
+                           f"batch size and non-zero dimensions for input, but got: "
+                           f"{list(input.shape)}")
     ksize, geom = _fold_settings(kernel_size, dilation, padding, stride)
     size = _ntuple(output_size, 2)
     x = input if input.ndim == 3 else input.unsqueeze(0)
@@ -495,7 +515,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     if x.shape[1] % k:
         raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the "
                            f"product of kernel_size, but got input.size(1)={x.shape[1]} and "
-                           f"kernel_size={ksize}")
+                           f"kernel_size={ksize}.")
     blocks = _block_counts(size, ksize, geom)
     if math.prod(blocks) != x.shape[2]:
         raise RuntimeError(f"Given output_size={size}, kernel_size={ksize}, dilation="
@@ -523,7 +543,7 @@ def _pool_out(length, k, s, p, d, ceil_mode) -> int:
     return o
 
 
-def _pool_settings(name, input, nd, kernel_size, stride, padding, dilation, ceil_mode):
+def _pool_settings(input, nd, kernel_size, stride, padding, dilation, ceil_mode):
     """Check a pooling call as torch does; the ``_Pool`` for its last ``nd`` dims."""
     k = _ntuple(kernel_size, nd)
     s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) \
@@ -566,41 +586,52 @@ def _hw(prefix, values) -> str:
 
 
 def _max_pool(x, pool):
-    """Max of each window over the last dims, and where it is (flat index in the plane).
-    torch's scan: the first maximum wins; a NaN wins (and the last NaN)."""
+    """Max of each window over the last dims, and where it is (flat index in the plane),
+    as torch's kernel scans: the first maximum wins, and a NaN wins (the last NaN)."""
     nd = len(pool.kernel)
     fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
     xp = _pad_array(x, pool.geom.pads, fill)
-    lead = x.shape[:-nd]
-    best = np.full(lead + pool.out, fill, dtype=x.dtype)
-    which = np.full(lead + pool.out, -1, dtype=np.int64)
-    for j, (_, sl) in enumerate(_window_slices(pool.kernel, pool.geom, pool.out)):
-        v = xp[(Ellipsis,) + sl]
-        better = v > best
-        if x.dtype.kind == "f":
-            better |= np.isnan(v)
-        np.copyto(best, v, where=better)
-        np.copyto(which, j, where=better)
+    views = [xp[(Ellipsis,) + sl] for _, sl in _window_slices(pool.kernel, pool.geom, pool.out)]
+    # the window offset of the maximum; -1 where nothing beats -inf (torch's start value)
+    which = np.full(views[0].shape, len(views) - 1,
+                    dtype=np.int8 if len(views) < 128 else np.int64)
+    if x.dtype.kind == "f" and x.size and np.isnan(x.min()):
+        best = np.full(views[0].shape, fill, dtype=x.dtype)
+        which[...] = -1
+        for j, v in enumerate(views):  # torch's scan, NaN included
+            better = (v > best) | np.isnan(v)
+            np.copyto(best, v, where=better)
+            np.copyto(which, j, where=better)
+        return best, _window_to_input(which, x.shape[-nd:], pool)
+    best = views[0].copy()
+    for v in views[1:]:
+        np.maximum(best, v, out=best)
+    for j in range(len(views) - 2, -1, -1):  # the first offset holding the maximum
+        np.copyto(which, j, where=views[j] == best)
+    np.copyto(which, -1, where=best == fill)
     return best, _window_to_input(which, x.shape[-nd:], pool)
 
 
 def _window_to_input(which, size, pool):
-    """Kernel offsets (flat, per output position) as flat indices into the input plane;
-    -1 (no value beat -inf) becomes the window's first position inside the input."""
+    """Window offsets (per output position) as flat indices into the input plane:
+    ``base`` (where each window starts) + ``offset[which]``. An offset of -1 (no value
+    beat -inf) becomes the window's first position inside the input, as in torch."""
     nd = len(size)
     geom = pool.geom
-    flat = np.zeros(which.shape, dtype=np.int64)
-    rest = which
-    unset = which < 0
+    strides = [math.prod(size[i + 1:]) for i in range(nd)]
+    base, first = 0, 0
     for i in range(nd):
         o = np.arange(pool.out[i]).reshape((-1,) + (1,) * (nd - 1 - i))
         start = o * geom.stride[i] - geom.pads[i][0]
-        inner = math.prod(pool.kernel[i + 1:])
-        k = rest // inner
-        rest = rest % inner
-        first = -(np.minimum(start, 0) // geom.dilation[i])  # first offset inside the input
-        k = np.where(unset, first, k)
-        flat = flat * size[i] + start + k * geom.dilation[i]
+        base = base + start * strides[i]
+        first = first - (np.minimum(start, 0) // geom.dilation[i]) * geom.dilation[i] * strides[i]
+    offset = np.array([sum(k * d * st for k, d, st in zip(ks, geom.dilation, strides))
+                       for ks in np.ndindex(*pool.kernel)], dtype=np.int64)
+    flat = offset[which]
+    flat += base
+    unset = which < 0
+    if unset.any():
+        flat = np.where(unset, base + first, flat)
     return flat
 
 
@@ -623,8 +654,6 @@ class _MaxPoolBase(Function):
 
 def _overlaps(pool) -> bool:
     """Whether an input position can fall in two windows (then gradients must add)."""
-    if pool is None:
-        return True
     return any(s < d * (k - 1) + 1 for s, d, k in zip(pool.geom.stride, pool.geom.dilation,
                                                       pool.kernel))
 
@@ -659,23 +688,10 @@ class MaxPoolBackward(Function):
         return gg.reshape(lead + (-1,)).gather(-1, flat).reshape(idx.shape)
 
 
-_MAXPOOL = {}
-
-
-def _maxpool_op(nd: int, adaptive: bool):
-    """The max-pooling Function of torch's name for ``nd`` spatial dims."""
-    key = nd, adaptive
-    if key not in _MAXPOOL:
-        name = (f"AdaptiveMaxPool{nd}DBackward0" if adaptive
-                else f"MaxPool{nd}DWithIndicesBackward0")
-        _MAXPOOL[key] = type(name.replace("Backward0", ""), (_MaxPoolBase,), {"name": name})
-    return _MAXPOOL[key]
-
-
 def _max_poolnd(nd, name, input, kernel_size, stride, padding, dilation, ceil_mode,
                 return_indices):
-    pool = _pool_settings(name, input, nd, kernel_size, stride, padding, dilation, ceil_mode)
-    y, idx = _maxpool_op(nd, False).apply(input, pool=pool)
+    pool = _pool_settings(input, nd, kernel_size, stride, padding, dilation, ceil_mode)
+    y, idx = _named(_MaxPoolBase, f"MaxPool{nd}DWithIndicesBackward0").apply(input, pool=pool)
     return (y, idx) if return_indices else y
 
 
@@ -703,8 +719,8 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                return_indices=False):
     """1-d max pooling over the last dim (computed as torch does, by max_pool2d)."""
     if input.ndim not in (2, 3):
-        raise RuntimeError(f"max_pool1d() Expected 2D or 3D input tensor, but got "
-                           f"{list(input.shape)}")
+        raise RuntimeError(f"max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 "
+                           f"dim batch size for input, but got:{list(input.shape)}")
     s = None if stride is None or (not isinstance(stride, int) and len(stride) == 0) \
         else (1,) + _ntuple(stride, 1)
     return _one_dim_as_two(max_pool2d, input, (1,) + _ntuple(kernel_size, 1), s,
@@ -763,8 +779,7 @@ class _AvgPoolBase(Function):
     @staticmethod
     def backward(ctx, grad):
         pool, div, shape = ctx.params
-        return AvgPoolBackward.apply(grad, pool=pool, div=div, shape=shape,
-                                     forward_op=_avgpool_op(len(pool.kernel)))
+        return AvgPoolBackward.apply(grad, pool=pool, div=div, shape=shape)
 
 
 class AvgPoolBackward(Function):
@@ -773,8 +788,8 @@ class AvgPoolBackward(Function):
     name = "AvgPoolBackwardBackward0"
 
     @staticmethod
-    def forward(ctx, grad, *, pool, div, shape, forward_op):
-        ctx.params = pool, div, forward_op
+    def forward(ctx, grad, *, pool, div, shape):
+        ctx.params = pool, div
         nd = len(pool.kernel)
         g = grad / div
         lead = grad.shape[:-nd]
@@ -788,18 +803,12 @@ class AvgPoolBackward(Function):
 
     @staticmethod
     def backward(ctx, gg):
-        pool, div, forward_op = ctx.params
-        return forward_op.apply(gg, pool=pool, div=div)
-
-
-_AVGPOOL = {}
+        pool, div = ctx.params
+        return _avgpool_op(len(pool.kernel)).apply(gg, pool=pool, div=div)
 
 
 def _avgpool_op(nd: int):
-    if nd not in _AVGPOOL:
-        name = f"AvgPool{nd}DBackward0"
-        _AVGPOOL[nd] = type(f"AvgPool{nd}D", (_AvgPoolBase,), {"name": name})
-    return _AVGPOOL[nd]
+    return _named(_AvgPoolBase, f"AvgPool{nd}DBackward0")
 
 
 def _avg_poolnd(nd, name, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
@@ -812,7 +821,7 @@ def _avg_poolnd(nd, name, input, kernel_size, stride, padding, ceil_mode, count_
         raise RuntimeError(f"\"{name}\" not implemented for '{_TYPE[input._data.dtype]}'")
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
-    pool = _pool_settings(name, input, nd, kernel_size, stride, padding, 1, ceil_mode)
+    pool = _pool_settings(input, nd, kernel_size, stride, padding, 1, ceil_mode)
     div = _avg_divisor(pool, input.shape[-nd:], count_include_pad, divisor_override,
                        input._data.dtype)
     return _avgpool_op(nd).apply(input, pool=pool, div=div)
@@ -843,8 +852,9 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True):
     """1-d average pooling over the last dim (computed as torch does, by avg_pool2d)."""
     if input.ndim not in (2, 3):
-        raise RuntimeError(f"avg_pool1d() Expected 2D or 3D input tensor, but got "
-                           f"{list(input.shape)}")
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional "
+                           "tensor for argument #1 'self' (while checking arguments for "
+                           "avg_pool1d)")
     s = None if stride is None or (not isinstance(stride, int) and len(stride) == 0) \
         else (1,) + _ntuple(stride, 1)
     return _one_dim_as_two(avg_pool2d, input, (1,) + _ntuple(kernel_size, 1), s,
@@ -911,15 +921,9 @@ class ResampleBackward(Function):
         return _Resample.apply(gg, maps=ctx.maps)
 
 
-_RESAMPLE = {}
-
-
 def _resample(name: str, x, maps):
     """``_Resample`` under torch's node name ``name`` for this use."""
-    op = _RESAMPLE.get(name)
-    if op is None:
-        op = _RESAMPLE[name] = type(name.replace("Backward0", ""), (_Resample,), {"name": name})
-    return op.apply(x, maps=maps)
+    return _named(_Resample, name).apply(x, maps=maps)
 
 
 def _gather_taps(axis, idx, n_in):
@@ -951,7 +955,9 @@ def _adaptive_size(name, input, nd, output_size):
         got = "got" if name.startswith("adaptive_avg") else "got:"  # torch's two spellings
         raise RuntimeError(f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but {got} "
                            f"{list(input.shape)}")
-    for i in range(input.ndim - nd - 1, input.ndim):
+    # torch's adaptive max pooling also rejects zero channels, its average pooling not
+    first = input.ndim - nd - (name.startswith("adaptive_max") or input.ndim == nd + 1)
+    for i in range(max(first, 0), input.ndim):
         if input.shape[i] == 0:
             raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch "
                                f"dimensions, but input has sizes {list(input.shape)} with "
@@ -1051,16 +1057,9 @@ class _AdaptiveMaxPoolBase(Function):
                                      nd=ctx.nd, overlap=True)
 
 
-_ADAPTIVE_MAX = {}
-
-
 def _adaptive_max_poolnd(nd, input, output_size, return_indices):
     size = _adaptive_size(f"adaptive_max_pool{nd}d", input, nd, output_size)
-    op = _ADAPTIVE_MAX.get(nd)
-    if op is None:
-        name = f"AdaptiveMaxPool{nd}DBackward0"
-        op = _ADAPTIVE_MAX[nd] = type(f"AdaptiveMaxPool{nd}D", (_AdaptiveMaxPoolBase,),
-                                      {"name": name})
+    op = _named(_AdaptiveMaxPoolBase, f"AdaptiveMaxPool{nd}DBackward0")
     y, idx = op.apply(input, size=size)
     return (y, idx) if return_indices else y
 
@@ -1160,11 +1159,9 @@ def pad(input, pad, mode="constant", value=None):
             raise RuntimeError(f"Padding length should be less than or equal to two times the "
                                f"input dimension but got padding length {len(pad)} and input of "
                                f"dimension {input.ndim}")
-        for d, ((lo, hi), length) in enumerate(zip(pads, input.shape[input.ndim - k:])):
+        for (lo, hi), length in zip(pads, input.shape[input.ndim - k:]):
             if length + lo + hi < 0:
-                raise RuntimeError(f"The input size {length}, plus negative padding {lo} and "
-                                   f"{hi} resulted in a negative output size, which is invalid. "
-                                   f"Check dimension {input.ndim - k + d} of your input.")
+                raise RuntimeError("narrow(): length must be non-negative.")
         return ConstantPadNd.apply(input, pads=pads, value=0 if value is None else value)
     if mode not in _PAD_NODE:
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
@@ -1420,13 +1417,13 @@ def pixel_unshuffle(input, downscale_factor):
 
 
 def _moments(x, axes):
-    """Mean and biased variance over ``axes`` (kept), in float64: torch's CPU kernels
-    accumulate float32 statistics in double."""
-    a = x if x.dtype == np.float64 else x.astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = a.mean(axes, keepdims=True) if a.size else np.full(
-            [1 if i in axes else n for i, n in enumerate(a.shape)], np.nan)
-        var = np.square(a - mean).mean(axes, keepdims=True) if a.size else mean
+    """Mean and biased variance over ``axes`` (kept), accumulated in float64 as torch's
+    CPU kernels accumulate float32 statistics (without a float64 copy of ``x``)."""
+    if x.size == 0:
+        shape = [1 if i in axes else n for i, n in enumerate(x.shape)]
+        return np.full(shape, np.nan), np.full(shape, np.nan)
+    mean = np.mean(x, axes, dtype=np.float64, keepdims=True)
+    var = np.mean(np.square(x - mean.astype(x.dtype)), axes, dtype=np.float64, keepdims=True)
     return mean, var
 
 
@@ -1694,8 +1691,10 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
                            f"num_groups={num_groups}")
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and (t.ndim != 1 or t.numel() != c):
+            # torch's message shows the weight's shape in both cases
+            shown = [0] if weight is None else list(weight.shape)
             raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of "
-                               f"channels in input, but got {name} of shape {list(t.shape)} "
+                               f"channels in input, but got {name} of shape {shown} "
                                f"and input of shape {list(input.shape)}")
     return NativeGroupNorm.apply(input, weight, bias, groups=num_groups, eps=eps)
 
