@@ -6,9 +6,10 @@ import threading
 import numpy as np
 import pytest
 import torch
-from conftest import STRESS_FULL, assert_same, raises_like
 
 import ember
+
+from conftest import STRESS_FULL, assert_same, raises_like
 
 
 def both(fn):

@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 import torch
 import torch.utils.checkpoint
-from conftest import assert_same, raises_like
-from opinfo import OPS
 
 import ember
 import ember.utils.checkpoint
+
+from conftest import assert_same, raises_like
+from opinfo import OPS
 
 
 def both(fn):

@@ -16,6 +16,7 @@ import torch.utils.data as td
 
 import ember
 import ember.utils.data as ed
+
 from conftest import raises_like
 
 LIBS = [(ember, ed), (torch, td)]

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from conftest import STRESS_FULL
 from test_viz import drawn, seed, torch_walk
+
+from conftest import STRESS_FULL
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 sys.path.insert(0, str(EXAMPLES))

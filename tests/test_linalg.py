@@ -9,6 +9,7 @@ import pytest
 import torch
 
 import ember
+
 from conftest import assert_same, pair, raises_like
 
 RNG = np.random.default_rng(0)

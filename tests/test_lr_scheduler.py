@@ -12,6 +12,7 @@ import pytest
 import torch
 
 import ember
+
 from conftest import raises_like
 
 EPOCHS = 40

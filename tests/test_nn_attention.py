@@ -12,6 +12,7 @@ import torch.nn.functional as TF
 
 import ember
 import ember.nn.functional as F
+
 from conftest import assert_same, raises_like
 
 RNG = np.random.default_rng(0)

@@ -8,8 +8,9 @@ import torch.nn.functional as TF
 
 import ember
 import ember.nn.functional as F
-from conftest import assert_same, pair, raises_like
 from ember.nn import functional as F_again
+
+from conftest import assert_same, pair, raises_like
 
 
 def test_import_forms():

@@ -14,8 +14,9 @@ import pytest
 import torch
 
 import ember
-from conftest import assert_same, raises_like
 from ember.nn import init
+
+from conftest import assert_same, raises_like
 
 
 @pytest.mark.parametrize("name,args", [

@@ -10,6 +10,7 @@ import pytest
 import torch
 
 import ember
+
 from conftest import assert_same, raises_like
 
 

@@ -11,6 +11,7 @@ import torch.nn.utils.rnn as t_rnn
 
 import ember
 import ember.nn.utils.rnn as e_rnn
+
 from conftest import assert_same, raises_like
 
 RNG = np.random.default_rng(0)

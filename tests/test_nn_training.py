@@ -5,6 +5,7 @@ import numpy as np
 import torch
 
 import ember
+
 from conftest import assert_same
 
 

@@ -4,11 +4,12 @@ float64 finite-difference gradcheck."""
 import numpy as np
 import pytest
 import torch
-from conftest import assert_same
-from opinfo import OPS
 
 import ember
 from ember.autograd.function import REGISTRY
+
+from conftest import assert_same
+from opinfo import OPS
 
 CASES = [(op, s) for op in OPS for s in op.samples]
 IDS = [f"{op.id}-{'x'.join(map(str, s)) if s and isinstance(s[0], int) else s}"

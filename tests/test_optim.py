@@ -14,6 +14,7 @@ import pytest
 import torch
 
 import ember
+
 from conftest import raises_like
 
 SHAPES = [(7, 5), (3,), ()]  # three parameters, one of them 0-d

@@ -17,9 +17,10 @@ import pytest
 import torch
 
 import ember
-from conftest import raises_like, to_numpy
 from ember import random as erandom
 from ember.ops import random_ops
+
+from conftest import raises_like, to_numpy
 
 SIZES = [0, 1, 15, 16, 17, 1000, 10**5]
 SEEDS = [0, 7, 2**32 + 3]  # the last one: torch seeds from the low 32 bits, keeps all 64

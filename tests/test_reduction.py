@@ -9,6 +9,7 @@ import pytest
 import torch
 
 import ember
+
 from conftest import assert_same, pair, raises_like
 
 NAN, INF = float("nan"), float("inf")

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 import ember
+
 from conftest import assert_same, raises_like
 
 X = np.arange(6.0).reshape(2, 3)

@@ -6,9 +6,10 @@ import itertools
 import numpy as np
 import pytest
 import torch
-from conftest import assert_same, raises_like
 
 import ember
+
+from conftest import assert_same, raises_like
 
 # ---------------------------------------------------------------- creation and dtypes
 

@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from ._dtype import from_numpy_dtype, get_default_dtype, int64
 from ._dtype import bool as bool_
+from ._dtype import from_numpy_dtype, get_default_dtype, int64
 
 
 @dataclass

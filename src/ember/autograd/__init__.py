@@ -1,12 +1,15 @@
 """ember.autograd: the graph, the backward walk, grad mode and gradient checks."""
 
-from .engine import backward, grad
 from . import anomaly_mode, forward_ad, functional, graph
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
+from .engine import backward, grad
 from .function import UserFunction as Function
 from .function import once_differentiable
-from .gradcheck import gradcheck, gradgradcheck
 from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
+from .gradcheck import gradcheck, gradgradcheck
 
-__all__ = ["Function", "once_differentiable", "detect_anomaly", "set_detect_anomaly", "graph", "backward", "grad", "gradcheck", "gradgradcheck", "no_grad",
-           "enable_grad", "set_grad_enabled", "inference_mode"]
+__all__ = [
+    "Function", "once_differentiable", "backward", "grad", "gradcheck", "gradgradcheck",
+    "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "detect_anomaly",
+    "set_detect_anomaly", "anomaly_mode", "forward_ad", "functional", "graph",
+]

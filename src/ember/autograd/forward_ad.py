@@ -146,7 +146,7 @@ def propagate(cls, inputs, params, outs) -> None:
                     total = term if total is None else total + term
             jv = grad(total, us, allow_unused=True) if total is not None and \
                 total.requires_grad else [None] * len(us)
-        for (y, out), t in zip(diff, jv):
+        for (_, out), t in zip(diff, jv):
             _set_tangent(out, t.detach() if t is not None else
                          Tensor._make(np.zeros_like(out._data)))
     finally:

@@ -164,8 +164,8 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
             per_input = []
             for j, x in enumerate(xs):
                 if rows[j]:
-                    from ..ops.shape import reshape
                     from .. import stack
+                    from ..ops.shape import reshape
 
                     jac = reshape(stack(rows[j]), tuple(out.shape) + tuple(x.shape))
                 else:

@@ -19,8 +19,8 @@ import numpy as np
 
 from .._dtype import from_numpy_dtype
 from .._tensor import _TYPE_NAMES, Tensor, _unwrap_nested, _wrap_dim
-from ..autograd.function import Function, register
 from ..autograd.forward_ad import state as _fw_state
+from ..autograd.function import Function, register
 from ..autograd.grad_mode import state
 from ._return_types import return_type
 from .pointwise import _inplace
