@@ -152,6 +152,13 @@ ROWS = [
       [(2, 3, 4, 3)]),
     F("interpolate", "bilinear_down",
       lambda f, x: f.interpolate(x, scale_factor=0.6, mode="bilinear"), [(2, 3, 6, 5)]),
+    # bicubic weights cancel: float32 results differ from torch's in the last bits
+    F("interpolate", "bicubic",
+      lambda f, x: f.interpolate(x, size=(5, 7), mode="bicubic"), [(2, 3, 4, 3)],
+      atol=1e-5),
+    F("interpolate", "bicubic_ac",
+      lambda f, x: f.interpolate(x, scale_factor=1.5, mode="bicubic", align_corners=True),
+      [(2, 3, 4, 3)], atol=1e-5),
     F("interpolate", "linear", lambda f, x: f.interpolate(x, size=9, mode="linear"),
       [(2, 3, 5)]),
     F("interpolate", "trilinear",

@@ -71,7 +71,7 @@ def test_module_matches_torch(make, shape):
 @pytest.mark.parametrize("n_in,n_out", [(4, 8), (5, 3), (7, 13), (3, 3), (6, 1), (1, 4),
                                         (10, 4), (9, 20)])
 @pytest.mark.parametrize("mode", ["nearest", "nearest-exact", "bilinear", "bilinear-ac",
-                                  "area"])
+                                  "bicubic", "bicubic-ac", "area"])
 def test_interpolate_sizes(n_in, n_out, mode):
     kw = {"mode": mode.split("-")[0]}
     if mode.endswith("-ac"):
@@ -85,7 +85,8 @@ def test_interpolate_sizes(n_in, n_out, mode):
 
 
 @pytest.mark.parametrize("scale", [2, 0.5, 1.7, 2.3, (1.5, 0.75), 3])
-@pytest.mark.parametrize("mode", ["nearest", "nearest-exact", "bilinear", "bilinear-ac"])
+@pytest.mark.parametrize("mode", ["nearest", "nearest-exact", "bilinear", "bilinear-ac",
+                                  "bicubic", "bicubic-ac"])
 def test_interpolate_scale_factors(scale, mode):
     kw = {"mode": mode.split("-")[0]}
     if mode.endswith("-ac"):

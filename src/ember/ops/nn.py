@@ -1220,14 +1220,41 @@ def _linear_taps(axis, n_in, n_out, scale, align_corners, dtype):
     return _Taps(axis, np.stack([i0, i1], 1), np.stack([l0, l1], 1), n_in)
 
 
-_INTERP_DIMS = {"linear": 1, "bilinear": 2, "trilinear": 3}
+def _cubic_taps(axis, n_in, n_out, scale, align_corners, dtype):
+    """torch's bicubic weights (Keys' cubic convolution, A = -0.75) along one axis: four
+    taps around the source position, clamped to the edges."""
+    ft = np.dtype(dtype).type
+    o = np.arange(n_out, dtype=dtype)
+    if align_corners:
+        s = ft((n_in - 1) / (n_out - 1)) if n_out > 1 else ft(0)
+        src = o * s
+    else:  # unlike linear, the source position is not clamped at 0
+        s = ft(1.0 / scale) if scale else ft(n_in) / ft(n_out)
+        src = (o + ft(0.5)) * s - ft(0.5)
+    i0 = np.floor(src).astype(np.int64)
+    t = (src - i0.astype(dtype)).astype(dtype)
+    a = ft(-0.75)
+
+    def near(x):  # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    u = 1 - t
+    wts = np.stack([far(t + 1), near(t), near(u), far(u + 1)], 1).astype(dtype)
+    idx = np.clip(i0[:, None] + np.arange(-1, 3), 0, n_in - 1)
+    return _Taps(axis, idx, wts, n_in)
+
+
+_INTERP_DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
 
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     """Resize the spatial dims to ``size`` or by ``scale_factor``. Modes: ``'nearest'``,
-    ``'nearest-exact'``, ``'linear'`` / ``'bilinear'`` / ``'trilinear'`` (with
-    ``align_corners``) and ``'area'`` (adaptive average pooling).
+    ``'nearest-exact'``, ``'linear'`` / ``'bilinear'`` / ``'bicubic'`` / ``'trilinear'``
+    (with ``align_corners``) and ``'area'`` (adaptive average pooling).
 
     >>> F.interpolate(ember.tensor([[[1.0, 2.0]]]), scale_factor=2)
     tensor([[[1., 1., 2., 2.]]])
@@ -1273,11 +1300,11 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
     if antialias:
         raise NotImplementedError("interpolate: antialias=True is not in ember")
-    known = ("nearest", "nearest-exact", "area", "linear", "bilinear", "trilinear")
+    known = ("nearest", "nearest-exact", "area", "linear", "bilinear", "bicubic", "trilinear")
     if mode not in known or nd not in (1, 2, 3):
         modes = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
-        if mode in ("bicubic", "lanczos") and nd in (1, 2, 3):
-            raise NotImplementedError(f"interpolate: mode '{mode}' is not in ember")
+        if mode == "lanczos" and nd in (1, 2, 3):
+            raise NotImplementedError("interpolate: mode 'lanczos' is not in ember")
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got "
                                   f"{input.ndim}D) for the modes: {modes} (got {mode})")
     if mode in _INTERP_DIMS and _INTERP_DIMS[mode] != nd:
@@ -1298,11 +1325,13 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             idx = _nearest_index(n_in, out[i], scales[i], mode == "nearest-exact")
             maps.append(_gather_taps(2 + i, idx, n_in))
         else:
-            maps.append(_linear_taps(2 + i, n_in, out[i], scales[i], align_corners,
-                                     input._data.dtype))
+            taps = _cubic_taps if mode == "bicubic" else _linear_taps
+            maps.append(taps(2 + i, n_in, out[i], scales[i], align_corners, input._data.dtype))
     node = {"nearest": "UpsampleNearest{}DBackward0",
             "nearest-exact": "UpsampleNearestExact{}DBackward0"}.get(mode)
-    if node is None:
+    if mode == "bicubic":
+        node = "UpsampleBicubic2DBackward0"
+    elif node is None:
         node = {1: "UpsampleLinear1DBackward0", 2: "UpsampleBilinear2DBackward0",
                 3: "UpsampleTrilinear3DBackward0"}[nd]
     return _resample(node.format(nd), input, tuple(maps))
