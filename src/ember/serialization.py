@@ -85,6 +85,9 @@ def save(obj, f, pickle_module=None, pickle_protocol=None,
     text += b" " * (-len(text) % 8)  # the data starts 8-byte aligned
     blob = b"".join([struct.pack("<Q", len(text)), text, *chunks])
     if isinstance(f, (str, os.PathLike)):
+        parent = os.path.dirname(os.fspath(f))
+        if parent and not os.path.isdir(parent):  # torch's error, as torch words it
+            raise RuntimeError(f"Parent directory {parent} does not exist.")
         with open(f, "wb") as fh:
             fh.write(blob)
     else:
@@ -147,8 +150,10 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
         raise TypeError(f"ember.load: expected a binary file, but read {type(data).__name__}")
     try:
         header, buffer = _split(bytes(data))
-        arrays = {name: _array(name, entry, buffer)
-                  for name, entry in header.items() if name != "__metadata__"}
+        layouts = {name: _layout(name, entry, len(buffer))
+                   for name, entry in header.items() if name != "__metadata__"}
+        _check_disjoint(layouts)
+        arrays = {name: _array(buffer, *layout) for name, layout in layouts.items()}
         meta = header.get("__metadata__")
         if meta is not None and not (isinstance(meta, dict) and all(
                 isinstance(k, str) and isinstance(v, str) for k, v in meta.items())):
@@ -178,8 +183,8 @@ def _split(data: bytes) -> tuple[dict, memoryview]:
     return header, memoryview(data)[8 + n:]
 
 
-def _array(name: str, entry, buffer: memoryview) -> np.ndarray:
-    """One tensor's array, copied out of ``buffer`` after checking its entry."""
+def _layout(name: str, entry, size: int) -> tuple:
+    """One tensor's (dtype, shape, begin, end) in a ``size``-byte buffer, checked."""
     if not isinstance(entry, dict):
         raise ValueError(f"tensor {name!r}: entry is not an object")
     dtype, shape, offsets = entry.get("dtype"), entry.get("shape"), entry.get("data_offsets")
@@ -190,17 +195,33 @@ def _array(name: str, entry, buffer: memoryview) -> np.ndarray:
         raise ValueError(f"tensor {name!r}: bad shape {shape!r}")
     if (not isinstance(offsets, list) or len(offsets) != 2
             or not all(type(o) is int for o in offsets)
-            or not 0 <= offsets[0] <= offsets[1] <= len(buffer)):
+            or not 0 <= offsets[0] <= offsets[1] <= size):
         raise ValueError(f"tensor {name!r}: data_offsets {offsets!r} outside the "
-                         f"{len(buffer)}-byte data")
+                         f"{size}-byte data")
     if math.prod(d for d in shape if d) > _MAX_ELEMENTS:  # zeros left out: (0, 2**80) too
         raise ValueError(f"tensor {name!r}: shape {shape} is too large")
     count = math.prod(shape)
-    np_dtype = np.dtype(_DTYPES[dtype])
     begin, end = offsets
-    if end - begin != count * np_dtype.itemsize:
+    itemsize = np.dtype(_DTYPES[dtype]).itemsize
+    if end - begin != count * itemsize:
         raise ValueError(f"tensor {name!r}: shape {shape} of {dtype} needs "
-                         f"{count * np_dtype.itemsize} bytes, data_offsets give {end - begin}")
+                         f"{count * itemsize} bytes, data_offsets give {end - begin}")
+    return dtype, shape, begin, end
+
+
+def _check_disjoint(layouts: dict) -> None:
+    """No two tensors share bytes: loading then never copies more than the file holds
+    (entries all naming the same megabyte would otherwise cost a megabyte each)."""
+    spans = sorted((begin, end, name) for name, (_, _, begin, end) in layouts.items()
+                   if end > begin)
+    for (_, end, a), (begin, _, b) in zip(spans, spans[1:]):
+        if begin < end:
+            raise ValueError(f"tensors {a!r} and {b!r} overlap in the data")
+
+
+def _array(buffer: memoryview, dtype: str, shape: list, begin: int, end: int) -> np.ndarray:
+    """One tensor's array, copied out of ``buffer`` (its layout checked by ``_layout``)."""
+    np_dtype = np.dtype(_DTYPES[dtype])
     a = np.frombuffer(buffer[begin:end], dtype=np_dtype).reshape(shape)
     if dtype == "BF16":
         return (a.astype(np.uint32) << 16).view(np.float32)

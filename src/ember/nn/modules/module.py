@@ -704,17 +704,24 @@ class Module:
             for hook in module._load_state_dict_post_hooks.values():
                 hook(module, keys)
 
-        load(self, state_dict)
-        if strict:
-            if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in unexpected)))
-            if missing:
-                errors.insert(0, "Missing key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in missing)))
-        if errors:
-            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
-                type(self).__name__, "\n\t".join(errors)))
+        # A load that fails leaves the module as it was (torch keeps whatever it copied
+        # before the error): every load starts from a backup of what it may change.
+        backup = _Backup(self)
+        try:
+            load(self, state_dict)
+            if strict:
+                if unexpected:
+                    errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
+                        ", ".join(f'"{k}"' for k in unexpected)))
+                if missing:
+                    errors.insert(0, "Missing key(s) in state_dict: {}. ".format(
+                        ", ".join(f'"{k}"' for k in missing)))
+            if errors:
+                raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
+                    type(self).__name__, "\n\t".join(errors)))
+        except BaseException:
+            backup.restore()
+            raise
         return _IncompatibleKeys(missing, unexpected)
 
     def register_load_state_dict_post_hook(self, hook):
@@ -754,6 +761,31 @@ class Module:
             else:
                 main += "\n  " + "\n  ".join(lines) + "\n"
         return main + ")"
+
+
+class _Backup:
+    """The parameters and buffers of a module tree as they are now (objects, values and
+    versions), to put back if a ``load_state_dict`` fails half-way."""
+
+    def __init__(self, module: Module):
+        self.slots = [(m._parameters, dict(m._parameters), m._buffers, dict(m._buffers))
+                      for m in module.modules()]
+        tensors = {id(t): t for _, ps, _, bs in self.slots
+                   for t in itertools.chain(ps.values(), bs.values()) if t is not None}
+        self.values = [(t, t._data, t._data.copy(), t._version) for t in tensors.values()]
+
+    def restore(self) -> None:
+        for params, old_params, buffers, old_buffers in self.slots:
+            params.clear()
+            params.update(old_params)
+            buffers.clear()
+            buffers.update(old_buffers)
+        for t, array, copy, version in self.values:
+            if t._version != version or t._data is not array:
+                t._data = array
+                np.copyto(array, copy)  # in place: views of the tensor see it too
+                if t._vc is not None:
+                    t._vc[0] = version  # the values a graph saved are back, so is its version
 
 
 def _check_name(module: Module, name, kind: str, registry: dict) -> None:

@@ -23,8 +23,11 @@ def vector_to_parameters(vec, parameters) -> None:
     a view of ``vec``)."""
     if not isinstance(vec, Tensor):
         raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
-    pointer = 0
-    for param in parameters:
+    params = list(parameters)
+    slices, pointer = [], 0
+    for param in params:  # every slice first: a vector too short changes no parameter
         n = param.numel()
-        param.data = vec[pointer:pointer + n].view_as(param).data
+        slices.append(vec[pointer:pointer + n].view_as(param).data)
         pointer += n
+    for param, value in zip(params, slices):
+        param.data = value
