@@ -226,14 +226,16 @@ def test_module_constructor_errors(kw, err):
 
 
 def test_train_small_cnn_matches_torch():
-    """A few SGD steps of conv -> relu -> pool -> linear from the same weights."""
-    losses = []
+    """A few SGD steps of a CNN with BatchNorm from the same seeded initialisation: the
+    loss curve, then the eval-mode outputs (running statistics) match torch's."""
+    losses, evals = [], []
     for lib in (ember, torch):
         lib.manual_seed(0)
         nn = lib.nn
-        model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                              nn.Conv2d(4, 8, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
-                              nn.Flatten(), nn.Linear(8, 3))
+        model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
+                              nn.MaxPool2d(2), nn.Conv2d(4, 8, 3), nn.BatchNorm2d(8),
+                              nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                              nn.Linear(8, 3))
         opt = lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
         rng = np.random.default_rng(0)
         x = lib.tensor(rng.standard_normal((8, 1, 10, 10)).astype(np.float32))
@@ -246,4 +248,7 @@ def test_train_small_cnn_matches_torch():
             opt.step()
             run.append(loss.item())
         losses.append(run)
+        model.eval()
+        evals.append(model(x).detach().numpy())
     np.testing.assert_allclose(losses[0], losses[1], rtol=1e-4)
+    np.testing.assert_allclose(evals[0], evals[1], rtol=1e-4, atol=1e-5)
