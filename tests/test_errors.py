@@ -1109,6 +1109,24 @@ def cholesky_not_positive_definite(lib):
     return lambda: lib.linalg.cholesky(a), [a]
 
 
+@misuse("argument 'other' (position 2) must be Tensor, not int")
+def kron_with_a_number(lib):
+    x = lib.ones(2, requires_grad=True)
+    return lambda: lib.kron(x, 3), [x]
+
+
+@misuse("Order bogus not supported")
+def norm_of_an_unknown_order(lib):
+    x = lib.ones(3, requires_grad=True)
+    return lambda: x.norm(p="bogus"), [x]
+
+
+@misuse("'weight' must be 2-D")
+def embedding_with_a_vector_of_weights(lib):
+    i, w = lib.tensor([0]), lib.ones(3, requires_grad=True)
+    return lambda: lib.nn.functional.embedding(i, w), [i, w]
+
+
 # ---------------------------------------------------------------- sizes and types
 
 

@@ -669,6 +669,10 @@ def kron(input, other):
     >>> ember.kron(ember.eye(2), ember.ones(2, 2)).shape
     torch.Size([4, 4])
     """
+    for pos, (name, t) in enumerate((("input", input), ("other", other)), 1):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"kron(): argument '{name}' (position {pos}) must be Tensor, "
+                            f"not {type(t).__name__}")
     n = max(input.ndim, other.ndim)
     sa = (1,) * (n - input.ndim) + tuple(input.shape)
     sb = (1,) * (n - other.ndim) + tuple(other.shape)

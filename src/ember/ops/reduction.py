@@ -990,6 +990,8 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     tensor(5.)
     """
     if isinstance(p, str):
+        if p not in ("fro", "nuc"):
+            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
         dims = (dim,) if isinstance(dim, int) else dim
         if p == "fro" and (dims is None or len(dims) <= 2):
             return vector_norm(input, 2, dim, keepdim, dtype=dtype)
