@@ -194,6 +194,69 @@ def test_model_optimizer_scheduler_and_loader_are_freed_without_the_collector():
         assert [type(r()).__name__ for r in refs if r() is not None] == []
 
 
+def _inplace_setup(lib):
+    x = lib.tensor([[0.5, -1.0, 2.0], [1.5, 0.2, -0.3], [0.1, 0.2, 0.3]], requires_grad=True)
+    c = lib.tensor([[1.0, 2.0, 3.0], [0.5, 0.5, 0.5], [2.0, 1.0, 0.0]])
+    return x, x * 1, c  # x * 1: a non-leaf that may be changed in place
+
+
+# (what to compute from x, h = x * 1 and a constant c; which tensor then changes in place)
+CHANGED_AFTER_FORWARD = {
+    "mul_number": (lambda lib, h, c: h * 3, "h"),
+    "mul_constant": (lambda lib, h, c: h * c, "h"),
+    "mul_constant_changed": (lambda lib, h, c: h * c, "c"),
+    "div_by_constant": (lambda lib, h, c: h / (c + 1), "h"),
+    "number_div": (lambda lib, h, c: 2 / h, "h"),
+    "exp": (lambda lib, h, c: h.exp(), "h"),
+    "sin": (lambda lib, h, c: h.sin(), "h"),
+    "tanh": (lambda lib, h, c: h.tanh(), "h"),
+    "relu": (lambda lib, h, c: h.relu(), "h"),
+    "pow": (lambda lib, h, c: h ** 2, "h"),
+    "sum": (lambda lib, h, c: h.sum(), "h"),
+    "matmul_constant_changed": (lambda lib, h, c: h @ c, "c"),
+    "constant_matmul": (lambda lib, h, c: c @ h, "h"),
+    "linear_weight": (lambda lib, h, c: F[lib].linear(c, h), "h"),
+    "addmm_bias": (lambda lib, h, c: lib.addmm(h, c, c), "h"),
+    "cross": (lambda lib, h, c: lib.linalg.cross(c, h, dim=1), "h"),
+    "einsum_constant": (lambda lib, h, c: lib.einsum("ij,jk->ik", h, c), "h"),
+    "log_softmax": (lambda lib, h, c: h.log_softmax(1), "h"),
+    "logsumexp": (lambda lib, h, c: h.logsumexp(1), "h"),
+    "max": (lambda lib, h, c: h.max(1).values, "h"),
+    "prod": (lambda lib, h, c: h.prod(1), "h"),
+    "index": (lambda lib, h, c: h[lib.tensor([0, 2])], "h"),
+    "where": (lambda lib, h, c: lib.where(c > 1, h, 0.0), "h"),
+    "mse_target": (lambda lib, h, c: F[lib].mse_loss(h, c), "c"),
+    "layer_norm": (lambda lib, h, c: F[lib].layer_norm(h, (3,)), "h"),
+    "var": (lambda lib, h, c: h.var(1), "h"),
+}
+
+
+@pytest.mark.parametrize("name", list(CHANGED_AFTER_FORWARD))
+def test_in_place_change_after_forward_raises_exactly_where_torch_raises(name):
+    """Backward refuses values changed since forward only where it reads them: torch
+    keeps what each gradient needs, so changing anything else is allowed."""
+    fn, changed = CHANGED_AFTER_FORWARD[name]
+
+    def run(lib):
+        x, h, c = _inplace_setup(lib)
+        y = fn(lib, h, c)
+        with lib.no_grad():
+            {"h": h, "c": c}[changed].add_(1)
+        try:
+            y.sum().backward()
+        except RuntimeError as e:
+            assert "modified by an inplace operation" in str(e)
+            return "raised"
+        return x.grad
+
+    e, t = run(ember), run(torch)
+    if isinstance(t, str):
+        assert e == t
+    else:
+        assert not isinstance(e, str), "ember raised where torch computes the gradient"
+        assert_same(e, t)
+
+
 # ---------------------------------------------------------------- threads
 
 

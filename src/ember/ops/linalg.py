@@ -29,26 +29,34 @@ def _word(t: Tensor) -> str:
 # ---------------------------------------------------------------- matmul and its cases
 
 
-def _matmul_grads(grad, a, b, need_a=True, need_b=True):
-    """The gradients of ``a @ b`` for ``grad`` of the product (vectors as in matmul).
+def _needed(ctx, a, b):
+    """What the gradients of a product ``f(a, b)`` need: ``b`` for ``a``'s and ``a`` for
+    ``b``'s. Keeping only those (as torch does) lets a user change the other operand in
+    place between forward and backward without an error."""
+    need = ctx.needs_input_grad[-2:] or (False, False)  # () when nothing is recorded
+    return (a if need[1] else None), (b if need[0] else None)
+
+
+def _matmul_grads(grad, a, b, need_a, need_b, ndims):
+    """The gradients of ``a @ b`` for ``grad`` of the product (vectors as in matmul);
+    ``a`` is only read for ``b``'s gradient and ``b`` for ``a``'s. ``ndims``: theirs.
 
     ``grad`` may carry extra batch dimensions (addbmm sums over the batch): the result
     then has them too, and the engine sums them back.
     """
-    a2 = a.unsqueeze(0) if a.ndim == 1 else a  # a vector on the left is a row
-    b2 = b.unsqueeze(-1) if b.ndim == 1 else b  # ... and on the right a column
+    na, nb = ndims
     g = grad
-    if a.ndim == 1:
-        g = g.unsqueeze(-2)
-    if b.ndim == 1:
-        g = g.unsqueeze(-1)
+    if na == 1:
+        g = g.unsqueeze(-2)  # a vector on the left is a row
+    if nb == 1:
+        g = g.unsqueeze(-1)  # ... and on the right a column
     da = db = None
     if need_a:
-        da = g @ b2.mT
-        da = da.squeeze(-2) if a.ndim == 1 else da
+        da = g @ (b.unsqueeze(-1) if nb == 1 else b).mT
+        da = da.squeeze(-2) if na == 1 else da
     if need_b:
-        db = a2.mT @ g
-        db = db.squeeze(-1) if b.ndim == 1 else db
+        db = (a.unsqueeze(0) if na == 1 else a).mT @ g
+        db = db.squeeze(-1) if nb == 1 else db
     return da, db
 
 
@@ -57,13 +65,14 @@ class Matmul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(*_needed(ctx, a, b))
+        ctx.ndims = (a.ndim, b.ndim)
         return np.matmul(a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return _matmul_grads(grad, a, b, *ctx.needs_input_grad)
+        return _matmul_grads(grad, a, b, *ctx.needs_input_grad, ctx.ndims)
 
 
 class Dot(Matmul):
@@ -277,8 +286,8 @@ class Addmm(Function):
 
     @staticmethod
     def forward(ctx, input, a, b, *, beta, alpha, sum_batch=False):
-        ctx.save_for_backward(a, b)
-        ctx.beta, ctx.alpha = beta, alpha
+        ctx.save_for_backward(*_needed(ctx, a, b))
+        ctx.beta, ctx.alpha, ctx.ndims = beta, alpha, (a.ndim, b.ndim)
         out = np.matmul(a, b)
         if sum_batch:
             out = out.sum(0)
@@ -293,7 +302,7 @@ class Addmm(Function):
         a, b = ctx.saved_tensors
         gi, ga, gb = ctx.needs_input_grad
         g = grad if ctx.alpha == 1 else grad * ctx.alpha
-        da, db = _matmul_grads(g, a, b, ga, gb)
+        da, db = _matmul_grads(g, a, b, ga, gb, ctx.ndims)
         gin = None if not gi else grad if ctx.beta == 1 else grad * ctx.beta
         return gin, da, db
 
@@ -414,7 +423,10 @@ class Einsum(Function):
 
     @staticmethod
     def forward(ctx, *arrays, subs, out, sizes):
-        ctx.save_for_backward(*arrays)
+        # An operand is read only by the gradients of the others: keep it for those.
+        need = ctx.needs_input_grad
+        ctx.save_for_backward(*[a if any(n for i, n in enumerate(need) if i != k) else None
+                                for k, a in enumerate(arrays)])
         ctx.subs, ctx.out, ctx.sizes = subs, out, sizes
         return _contract(subs, out, arrays)
 
@@ -428,7 +440,7 @@ class Einsum(Function):
                 grads.append(None)
                 continue
             others = [(s, t) for i, (s, t) in enumerate(zip(subs, ops)) if i != k]
-            grads.append(_einsum_grad(grad, ctx.out, others, subs[k], sizes, ops[k]))
+            grads.append(_einsum_grad(grad, ctx.out, others, subs[k], sizes))
         return tuple(grads)
 
 
@@ -468,7 +480,7 @@ def _contract(subs, out, arrays):
     return c.transpose([order.index(x) for x in out])
 
 
-def _einsum_grad(grad, out, others, target, sizes, like):
+def _einsum_grad(grad, out, others, target, sizes):
     """The einsum ``out, others... -> target`` where ``target`` may repeat a letter (the
     gradient lives on the diagonal: an identity operand puts it there) or hold letters
     seen nowhere else (the gradient is constant along them: a ones operand)."""
@@ -478,12 +490,12 @@ def _einsum_grad(grad, out, others, target, sizes, like):
     for c in target:
         if c in letters:  # a repeated letter: a fresh one, tied to it by an identity
             f = free.pop()
-            extra.append((c + f, Tensor._make(np.eye(sizes[c], dtype=like._data.dtype))))
+            extra.append((c + f, Tensor._make(np.eye(sizes[c], dtype=grad._data.dtype))))
             letters.append(f)
         else:
             letters.append(c)
             if c not in seen:
-                extra.append((c, Tensor._make(np.ones(sizes[c], dtype=like._data.dtype))))
+                extra.append((c, Tensor._make(np.ones(sizes[c], dtype=grad._data.dtype))))
     subs = [out] + [s for s, _ in others] + [s for s, _ in extra]
     tensors = [grad] + [t for _, t in others] + [t for _, t in extra]
     return _einsum(subs, "".join(letters), tensors)
@@ -687,7 +699,7 @@ class Cross(Function):
 
     @staticmethod
     def forward(ctx, a, b, *, dim):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(*_needed(ctx, a, b))
         ctx.dim = dim
         return np.cross(a, b, axis=dim)
 
