@@ -571,7 +571,7 @@ def view_unfit(lib):
     return lambda: x.view(-1, 4), [x]
 
 
-@misuse("view size is not compatible", torch_too=True)
+@misuse("view size is not compatible")
 def view_of_a_transposed_slice(lib):
     x = lib.ones(4, 3)
     return lambda: x[::2].t().view(-1), [x]
@@ -800,7 +800,7 @@ def scheduler_without_optimizer(lib):
     return lambda: lib.optim.lr_scheduler.StepLR(m, 1), [m]
 
 
-@misuse("different number of parameter groups", torch_too=True)
+@misuse("different number of parameter groups")
 def optimizer_load_state_dict_groups(lib):
     a, b = lib.ones(1, requires_grad=True), lib.ones(1, requires_grad=True)
     one = lib.optim.SGD([a, b], lr=0.1, momentum=0.9)
@@ -868,7 +868,7 @@ def fill_with_a_vector(lib):
     return lambda: x.fill_(lib.ones(3)), [x]
 
 
-@misuse("no_such_file.pt", torch_too=True)
+@misuse("no_such_file.pt")
 def load_missing_file(lib):
     return lambda: lib.load("/nonexistent/no_such_file.pt"), []
 

@@ -2,7 +2,7 @@
 gives a value or a clean RuntimeError, for a fixed budget of files, never a hang or a
 memory blow-up. A file cannot make the loader allocate more than the file holds.
 
-Short form: about two seconds of fuzzing; ``EMBER_STRESS=full``: a minute.
+Short form: a second of fuzzing; ``EMBER_STRESS=full``: a minute.
 """
 
 import faulthandler
@@ -24,7 +24,7 @@ from conftest import STRESS_FULL  # noqa: E402
 
 pytestmark = pytest.mark.stress
 
-BUDGET_S = 60.0 if STRESS_FULL else 2.0
+BUDGET_S = 60.0 if STRESS_FULL else 1.0
 DTYPES = ["F64", "F32", "F16", "BF16", "I64", "I32", "I16", "I8", "U8", "BOOL", "C64", "X"]
 
 
@@ -143,7 +143,7 @@ def fuzz(budget_s=BUDGET_S, seed=0):
 
 def test_hostile_files_give_clean_errors_quickly_and_in_little_memory():
     count, slowest, peak = fuzz()
-    assert count > 50
+    assert count > 20
     assert slowest < 2.0, f"one file took {slowest:.2f}s to refuse"
     assert peak < 64 << 20, f"loading hostile files peaked at {peak >> 20} MiB"
 

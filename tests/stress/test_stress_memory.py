@@ -1,7 +1,7 @@
 """Memory: a long training run keeps the process's resident memory and its number of
 live ember objects flat, and leaves no reference cycles for the garbage collector.
 
-Short form: 300 steps; ``EMBER_STRESS=full``: 5,000. Run as a script to see the numbers.
+Short form: 200 steps; ``EMBER_STRESS=full``: 5,000. Run as a script to see the numbers.
 """
 
 import gc
@@ -20,7 +20,7 @@ from conftest import STRESS_FULL  # noqa: E402
 
 pytestmark = pytest.mark.stress
 
-STEPS = 5000 if STRESS_FULL else 300
+STEPS = 5000 if STRESS_FULL else 200
 WARM_UP = 50  # allocator pools, optimizer state and caches settle in the first steps
 
 
