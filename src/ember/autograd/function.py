@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 import weakref
 
 import numpy as np
@@ -253,18 +254,21 @@ _NO_EDGE = (None, 0)
 
 def _broadcast_error(e: ValueError, arrays) -> Exception:
     """NumPy's broadcasting ValueError as torch's RuntimeError, naming the sizes."""
-    if "broadcast" not in str(e):
+    text = str(e)
+    if "broadcast" not in text:
         return e
-    shapes = [a.shape for a in arrays if isinstance(a, np.ndarray)]
-    if len(shapes) >= 2:
-        a, b = shapes[0], shapes[1]
+    # NumPy names every operand's shape, keyword arrays (where's condition) included.
+    shapes = [tuple(int(d) for d in m.split(",") if d.strip())
+              for m in re.findall(r"\(([\d, ]*)\)", text)] or \
+        [a.shape for a in arrays if isinstance(a, np.ndarray)]
+    for a, b in itertools.combinations(shapes, 2):
         for i in range(1, min(len(a), len(b)) + 1):
             if a[-i] != b[-i] and a[-i] != 1 and b[-i] != 1:
                 return RuntimeError(
                     f"The size of tensor a ({a[-i]}) must match the size of tensor b "
                     f"({b[-i]}) at non-singleton dimension {max(len(a), len(b)) - i}"
                 )
-    return RuntimeError(str(e))
+    return RuntimeError(text)
 
 
 _new = object.__new__

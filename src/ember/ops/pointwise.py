@@ -1963,11 +1963,56 @@ def _binary_method(fn):
     return op
 
 
+def _arith_method(fn, ufunc, reflected=False):
+    """``+ - *`` with a fast path for what records nothing (grad mode off, or no operand
+    requiring grad, and no forward-mode tangents) between float tensors of one dtype or
+    a float tensor and a Python number: the NumPy call and a Tensor, nothing else.
+    This is what backward passes and optimizer steps run. Everything else goes through
+    the op (promotion, the graph, torch's errors)."""
+    from ..autograd.forward_ad import state as fw
+    from ..autograd.grad_mode import state as grad_mode
+
+    slow = _binary_method(_reflected(fn) if reflected else fn)
+
+    def op(self, other):
+        a = self._data
+        if a.dtype.kind == "f" and fw.level < 0:
+            cls = other.__class__
+            if cls is Tensor:
+                b = other._data
+                quiet = not (grad_mode.enabled and (self.requires_grad or other.requires_grad))
+                if quiet and a.dtype is b.dtype:
+                    try:
+                        return _wrap(ufunc(b, a) if reflected else ufunc(a, b))
+                    except ValueError:
+                        pass  # shapes that don't broadcast: the op words torch's error
+            elif (cls is float or cls is int) and not (grad_mode.enabled and
+                                                       self.requires_grad):
+                return _wrap(ufunc(other, a) if reflected else ufunc(a, other))
+        return slow(self, other)
+
+    op.__name__ = op.__qualname__ = fn.__name__
+    return op
+
+
+def _wrap(out) -> Tensor:
+    t = _new_tensor(Tensor)
+    t._data = out if out.__class__ is np.ndarray else np.asarray(out)
+    t.requires_grad = False
+    t.grad_fn = None
+    return t
+
+
+_new_tensor = object.__new__
+
+
 def _operator_table():
     return {
-        "__add__": _binary_method(add), "__radd__": _binary_method(_reflected(add)),
-        "__sub__": _binary_method(sub), "__rsub__": _binary_method(_reflected(sub)),
-        "__mul__": _binary_method(mul), "__rmul__": _binary_method(_reflected(mul)),
+        "__add__": _arith_method(add, np.add), "__radd__": _arith_method(add, np.add, True),
+        "__sub__": _arith_method(sub, np.subtract),
+        "__rsub__": _arith_method(sub, np.subtract, True),
+        "__mul__": _arith_method(mul, np.multiply),
+        "__rmul__": _arith_method(mul, np.multiply, True),
         "__truediv__": _binary_method(div),
         "__rtruediv__": _binary_method(_reflected(div)),
         "__floordiv__": _binary_method(floor_divide),
