@@ -138,8 +138,9 @@ def _accumulator(t: Tensor) -> AccumulateGrad:
 class Function(Node):
     """Base class of every differentiable op (see the module docstring)."""
 
+    # _saved holds what forward passed to save_for_backward until _record packs it
+    # into saved entries, and None once backward has freed them.
     __slots__ = ("needs_input_grad", "_saved", "_meta")
-    _to_save = None
 
     name = None  # torch's node name, e.g. "AddBackward0"; defaults to f"{cls}Backward"
     view = False  # outputs share memory with input 0 (reshape, transpose, slicing ...)
@@ -164,7 +165,7 @@ class Function(Node):
 
     def save_for_backward(self, *arrays) -> None:
         """Keep these for backward; inputs and outputs come back as graph Tensors."""
-        self._to_save = arrays
+        self._saved = arrays
 
     @property
     def saved_tensors(self) -> tuple:
@@ -212,25 +213,23 @@ class Function(Node):
         _connect(ctx, inputs)
         raw = cls.forward(ctx, *arrays, **params)
         if cls.n_outputs == 1:
-            outs = (_result(cls, raw, inputs, ctx),)
-            raws = (raw,)
-        else:
-            outs = tuple(_result(cls, o, inputs, ctx, i) for i, o in enumerate(raw))
-            raws = raw
-            ctx._out_meta = [(o._data.shape, o._data.dtype) for o in outs]
-        to_save = ctx._to_save
-        if to_save is not None:
-            ctx._saved = tuple(_pack(obj, inputs, arrays, raws, outs) for obj in to_save)
-            del ctx._to_save
-        else:
-            ctx._saved = ()
-        return outs[0] if cls.n_outputs == 1 else outs
+            out = _result(cls, raw, inputs, ctx)
+            if ctx._saved:
+                ctx._saved = tuple(_pack(obj, inputs, arrays, (raw,), (out,))
+                                   for obj in ctx._saved)
+            return out
+        outs = tuple(_result(cls, o, inputs, ctx, i) for i, o in enumerate(raw))
+        ctx._out_meta = [(o._data.shape, o._data.dtype) for o in outs]
+        if ctx._saved:
+            ctx._saved = tuple(_pack(obj, inputs, arrays, raw, outs) for obj in ctx._saved)
+        return outs
 
 
 def _connect(ctx: Node, inputs) -> None:
     """Give a new node its place in the graph: an edge per input (``None`` for inputs
     that need no gradient), the inputs' shapes and dtypes, and its creation number."""
     ctx._seq = next(_sequence)
+    ctx._saved = ()
     edges, meta, needs = [], [], []
     for x in inputs:
         if isinstance(x, Tensor) and x.requires_grad:
@@ -411,7 +410,7 @@ class UserFunction(Function):
             if t is not None and not isinstance(t, Tensor):
                 raise TypeError("save_for_backward can only save variables, but argument "
                                 f"{tensors.index(t)} is of type {type(t).__name__}")
-        self._to_save = tensors
+        self._saved = tensors
 
     def mark_dirty(self, *tensors) -> None:
         """Declare inputs that forward modified in place."""
@@ -457,8 +456,7 @@ class UserFunction(Function):
                 outs[i] = _link_output(ctx, o, i, args)
         ctx._out_meta = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None
                          for o in outs]
-        ctx._saved = tuple(_save_user(ctx, t, outs) for t in (ctx._to_save or ()))
-        ctx.__dict__.pop("_to_save", None)
+        ctx._saved = tuple(_save_user(ctx, t, outs) for t in ctx._saved)
         return outs[0] if single else tuple(outs)
 
 
