@@ -18,6 +18,7 @@ import operator
 
 import numpy as np
 
+from .._errstate import restore, silence
 from .._tensor import Tensor
 from . import anomaly_mode
 from .function import AccumulateGrad, _accumulator
@@ -146,6 +147,7 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
     # 3. Run each node that received a gradient; pass results on to its inputs.
     prev_mode = state.enabled
     state.enabled = create_graph
+    quiet = silence()
     try:
         pop, get = buffers.pop, buffers.get
         for node in nodes:
@@ -180,6 +182,7 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
                     buf[nr] = buf[nr] + g
     finally:
         state.enabled = prev_mode
+        restore(quiet)
     return captured
 
 

@@ -43,6 +43,7 @@ import weakref
 
 import numpy as np
 
+from .._errstate import restore, silence
 from .._tensor import Tensor, _Handle
 from . import anomaly_mode
 from . import forward_ad as _fw
@@ -66,7 +67,7 @@ class _NullCtx:
     """The ctx ops get when nothing is recorded: saving and attributes go nowhere."""
 
     __slots__ = ()
-    needs_input_grad = ()
+    needs_input_grad = (False,) * 16  # ops may index it; nothing is wanted
 
     def save_for_backward(self, *args):
         pass
@@ -187,6 +188,7 @@ class Function(Node):
                     grad = True
             else:
                 arrays.append(x)
+        quiet = silence()  # NumPy's nan/inf warnings off, as torch is silent
         try:
             if grad and state.enabled:
                 outs = cls._record(inputs, arrays, params)
@@ -203,6 +205,8 @@ class Function(Node):
                         tuple(_result(cls, o, inputs, None) for o in out))
         except ValueError as e:
             raise _broadcast_error(e, arrays) from None
+        finally:
+            restore(quiet)
         if _fw.state.level >= 0:  # forward-mode AD is on: carry tangents along
             _fw.propagate(cls, inputs, params, outs if isinstance(outs, tuple) else (outs,))
         return outs

@@ -43,7 +43,11 @@ class Gelu(Function):
         if approximate == "tanh":
             inner = math.sqrt(2 / math.pi) * (a + 0.044715 * a * a * a)
             return 0.5 * a * (1 + np.tanh(inner))
-        return a * 0.5 * (1 + erf(Tensor._make(a * _SQRT1_2))._data)
+        # torch's order (x * (1 + erf)) * 0.5 overflows to inf near the float max, and
+        # its vectorised erf makes gelu(+-inf) nan: both matched.
+        out = a * (1 + erf(Tensor._make(a * _SQRT1_2))._data) * 0.5
+        inf = np.isinf(a)
+        return np.where(inf, np.nan, out).astype(a.dtype) if inf.any() else out
 
     @staticmethod
     def backward(ctx, grad):
@@ -81,7 +85,7 @@ class Elu(Function):
         # exp of the clamped input: no inf on the unused branch, so no 0 * inf = nan in
         # the second derivative. x == 0 takes the negative branch, as torch's kernel.
         neg = grad * exp(x.clamp(max=0) * input_scale) * (alpha * scale * input_scale)
-        return where(x > 0, grad * scale, neg)
+        return where(x <= 0, neg, grad * scale)  # nan takes the positive branch, as torch
 
 
 class Celu(Elu):

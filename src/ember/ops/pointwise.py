@@ -25,6 +25,7 @@ import numbers
 import numpy as np
 
 from .._dtype import can_cast, float64, get_default_dtype, result_type, to_dtype
+from .._errstate import restore, silence
 from .._tensor import Tensor
 from ..autograd.function import Function, _broadcast_error, register
 
@@ -185,7 +186,9 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        # Each gradient reads the other operand: keep only those wanted, as torch.
+        need = ctx.needs_input_grad
+        ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
         return a * b
 
     @staticmethod
@@ -200,9 +203,10 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return a / b
+        # Keep only what the wanted gradients read, as torch: dividing by a constant
+        # saves nothing of ``a``, so ``a`` may change in place before backward.
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
+        return a / b
 
     @staticmethod
     def backward(ctx, grad):
@@ -633,8 +637,7 @@ def _unary(name, node, fwd, bwd, *, saves="input", doc="", aliases=()):
     """
 
     def forward(ctx, a):
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = fwd(a)
+        out = fwd(a)  # (apply has NumPy's warnings off)
         ctx.save_for_backward(a if saves == "input" else out)
         return out
 
@@ -977,7 +980,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return where(y > 0, grad, 0.0)  # subgradient 0 at 0, as torch
+        return where(y <= 0, 0.0, grad)  # subgradient 0 at 0; nan passes grad, as torch
 
 
 @register("abs", "absolute")
@@ -1982,13 +1985,20 @@ def _arith_method(fn, ufunc, reflected=False):
                 b = other._data
                 quiet = not (grad_mode.enabled and (self.requires_grad or other.requires_grad))
                 if quiet and a.dtype is b.dtype:
+                    token = silence()
                     try:
                         return _wrap(ufunc(b, a) if reflected else ufunc(a, b))
                     except ValueError:
                         pass  # shapes that don't broadcast: the op words torch's error
+                    finally:
+                        restore(token)
             elif (cls is float or cls is int) and not (grad_mode.enabled and
                                                        self.requires_grad):
-                return _wrap(ufunc(other, a) if reflected else ufunc(a, other))
+                token = silence()
+                try:
+                    return _wrap(ufunc(other, a) if reflected else ufunc(a, other))
+                finally:
+                    restore(token)
         return slow(self, other)
 
     op.__name__ = op.__qualname__ = fn.__name__
