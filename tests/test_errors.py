@@ -399,7 +399,7 @@ def factory_requires_grad_on_int(lib):
     return lambda: lib.zeros(2, dtype=lib.int64, requires_grad=True), []
 
 
-@misuse("only Tensors of floating point", "Long")
+@misuse("only Tensors of floating point")
 def requires_grad_attribute_on_int(lib):
     x = lib.tensor([1, 2])
 
@@ -432,7 +432,7 @@ def nll_loss_float_target(lib):
     return lambda: lib.nn.functional.nll_loss(x, y), [x, y]
 
 
-@misuse("different type")
+@misuse("attempting to assign a gradient with dtype 'double'")
 def grad_assigned_wrong_dtype(lib):
     x = lib.ones(3, requires_grad=True)
 
@@ -441,7 +441,7 @@ def grad_assigned_wrong_dtype(lib):
     return go, [x]
 
 
-@misuse("different size")
+@misuse("attempting to assign a gradient of size '[4]'")
 def grad_assigned_wrong_shape(lib):
     x = lib.ones(3, requires_grad=True)
 

@@ -15,10 +15,14 @@ import numpy as np
 
 from ._dtype import from_numpy_dtype, get_default_dtype, to_dtype
 from ._tensor import Tensor, _set_requires_grad, _sizes, _unwrap_nested
+from .autograd.grad_mode import state as _grad_state
 
 
 def _finish(data: np.ndarray, requires_grad: bool) -> Tensor:
-    return _set_requires_grad(Tensor._make(data), requires_grad)
+    t = _set_requires_grad(Tensor._make(data), requires_grad)
+    if _grad_state.inference:
+        t._inference = True
+    return t
 
 
 def _infer(data, keep_precision: bool = False) -> np.ndarray:
@@ -105,7 +109,19 @@ def _dtype(dtype):
 
 
 def _filled(fill, size, dtype, requires_grad) -> Tensor:
-    return _finish(fill(_sizes(size), dtype=_dtype(dtype)), requires_grad)
+    return _finish(_allocate(fill, _sizes(size), _dtype(dtype)), requires_grad)
+
+
+def _allocate(fill, shape: tuple, np_dtype, **kw) -> np.ndarray:
+    """``fill(shape, dtype)``, with torch's RuntimeError for sizes no memory holds."""
+    try:
+        return fill(shape, dtype=np_dtype, **kw)
+    except (ValueError, MemoryError) as e:
+        n = int(np.prod(shape, dtype=object)) * np.dtype(np_dtype).itemsize
+        if isinstance(e, ValueError) and "too big" not in str(e) and n < 2 ** 63:
+            raise
+        raise RuntimeError(f"can't allocate memory: you tried to allocate {n} bytes "
+                           f"(a tensor of size {list(shape)})") from None
 
 
 def zeros(*sizes, size=None, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
@@ -161,6 +177,8 @@ def arange(start, end=None, step=1, *, dtype=None, device=None,
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0 and end != start:
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if not all(math.isfinite(v) for v in values):
+        raise RuntimeError(f"unsupported range: {start} -> {end}")
     is_float = any(isinstance(v, float) for v in values)
     d = to_dtype(dtype) if dtype is not None else (
         get_default_dtype() if is_float else to_dtype(np.int64))

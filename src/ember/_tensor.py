@@ -64,15 +64,20 @@ class Tensor:
     # Every op result sets these three; everything else has a class-level default and
     # lands in the instance __dict__ only when set (leaves' grads, views, hooks), so
     # making a tensor costs three attribute writes.
-    __slots__ = ("_data", "requires_grad", "grad_fn", "__dict__", "__weakref__")
+    __slots__ = ("_data", "_rg", "grad_fn", "__dict__", "__weakref__")
 
-    grad = None  # the accumulated gradient (leaves, and non-leaves that retain_grad)
+    _grad = None  # the accumulated gradient (leaves, and non-leaves that retain_grad)
     _output_nr = 0  # which output of grad_fn this tensor is
     _vc = None  # version counter: a one-element list shared with views, made on demand
     _base = None  # the tensor this one is a view of
     _hooks = None  # gradient hooks of a leaf (non-leaf hooks live on grad_fn)
     _acc = None  # weak reference to this leaf's AccumulateGrad node
     _retains_grad = False
+    _inference = False  # made inside inference_mode: no in-place edits outside it
+
+    def is_inference(self) -> bool:
+        """True for tensors made inside ``inference_mode``."""
+        return self._inference
 
     __array_priority__ = 1000  # numpy scalar (op) tensor defers to Tensor's reflected op
 
@@ -93,7 +98,7 @@ class Tensor:
         """Wrap an array without copying it."""
         t = _new(cls)
         t._data = data
-        t.requires_grad = requires_grad
+        t._rg = requires_grad
         t.grad_fn = grad_fn
         if output_nr:
             t._output_nr = output_nr
@@ -128,6 +133,9 @@ class Tensor:
         """
         if dim is None:
             return Size(self._data.shape)
+        if not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"size(): argument 'dim' (position 1) must be int, not "
+                            f"{type(dim).__name__}")
         return self._data.shape[_wrap_dim(dim, self._data.ndim)]
 
     @property
@@ -285,7 +293,43 @@ class Tensor:
 
     @data.setter
     def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"Variable data has to be a tensor, but got {type(value).__name__}")
         self._data = value._data
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether gradients flow to this tensor (set it on leaves only, as torch)."""
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        _set_requires_grad(self, value)
+
+    @property
+    def grad(self):
+        """The gradient ``backward()`` accumulated here (None until then)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError("assigned grad expected to be a Tensor or None but got "
+                                f"grad of type {type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' "
+                    f"to a tensor of size '{list(self._data.shape)}'. Please ensure that "
+                    "the gradient and the tensor are the same size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_C_NAMES[value.dtype]}' "
+                    f"to a tensor with grad_dtype '{_TYPE_NAMES[self.dtype][6:-6]}'. The "
+                    "gradient must match the tensor's grad_dtype (defaults to the "
+                    "tensor's dtype).")
+        self._grad = value
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place; only leaves may be changed, as in torch."""
@@ -300,8 +344,17 @@ class Tensor:
 
     def detach_(self) -> Tensor:
         """Cut this tensor out of the graph, making it a leaf."""
+        if self._base is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view "
+                "is set as True, gradients are views of DDP buckets, and hence detach_() "
+                "cannot be called on these gradients. To fix this error, please refer to "
+                "the Optimizer.zero_grad() function in torch/optim/optimizer.py as the "
+                "solution."
+            )
         self.grad_fn = None
-        self.requires_grad = False
+        self._rg = False
         self.__dict__.pop("_output_nr", None)
         return self
 
@@ -402,7 +455,10 @@ class Tensor:
         if dtype is None:
             return _TYPE_NAMES[self.dtype]
         if isinstance(dtype, str):
-            dtype = {v: k for k, v in _TYPE_NAMES.items()}[dtype]
+            names = {v: k for k, v in _TYPE_NAMES.items()}
+            if dtype not in names:
+                raise ValueError(f"invalid type: '{dtype}'")
+            dtype = names[dtype]
         return self.to(dtype)
 
     def type_as(self, other: Tensor) -> Tensor:
@@ -460,6 +516,12 @@ class Tensor:
         return self._new(np.full, (size,), dtype, requires_grad, fill_value=fill_value)
 
 
+_C_NAMES = {  # the C type names torch's messages use
+    _dtype.float16: "c10::Half", _dtype.float32: "float", _dtype.float64: "double",
+    _dtype.int8: "signed char", _dtype.int16: "short", _dtype.int32: "int",
+    _dtype.int64: "long", _dtype.uint8: "unsigned char", _dtype.bool: "bool",
+}
+
 _TYPE_NAMES = {
     _dtype.float16: "torch.HalfTensor", _dtype.float32: "torch.FloatTensor",
     _dtype.float64: "torch.DoubleTensor", _dtype.int8: "torch.CharTensor",
@@ -471,7 +533,7 @@ _TYPE_NAMES = {
 
 def _init(t: Tensor, data: np.ndarray, requires_grad: bool) -> None:
     t._data = data
-    t.requires_grad = requires_grad
+    t._rg = requires_grad
     t.grad_fn = None
 
 
@@ -497,7 +559,7 @@ def _set_requires_grad(t: Tensor, requires_grad) -> Tensor:
             "only Tensors of floating point and complex dtype can require gradients "
             f"(got {t.dtype})"
         )
-    t.requires_grad = bool(requires_grad)
+    t._rg = bool(requires_grad)
     return t
 
 

@@ -184,7 +184,7 @@ class Function(Node):
         for x in inputs:
             if isinstance(x, Tensor):
                 arrays.append(x._data)
-                if x.requires_grad:
+                if x._rg:
                     grad = True
             else:
                 arrays.append(x)
@@ -196,8 +196,10 @@ class Function(Node):
                 out = cls.forward(_NULL_CTX, *arrays, **params)
                 t = _new(Tensor)
                 t._data = out if type(out) is _ndarray else np.asarray(out)
-                t.requires_grad = False
+                t._rg = False
                 t.grad_fn = None
+                if state.inference:
+                    t._inference = True
                 outs = t
             else:
                 out = cls.forward(_NULL_CTX, *arrays, **params)
@@ -236,7 +238,7 @@ def _connect(ctx: Node, inputs) -> None:
     ctx._saved = ()
     edges, meta, needs = [], [], []
     for x in inputs:
-        if isinstance(x, Tensor) and x.requires_grad:
+        if isinstance(x, Tensor) and x._rg:
             fn = x.grad_fn
             edges.append((fn, x._output_nr) if fn is not None else (_accumulator(x), 0))
             meta.append((x._data.shape, x._data.dtype))
@@ -284,7 +286,7 @@ def _result(cls, raw, inputs, node, output_nr=0) -> Tensor:
     requires = node is not None and data.dtype.kind == "f"
     t = _new(Tensor)
     t._data = data
-    t.requires_grad = requires
+    t._rg = requires
     t.grad_fn = node if requires else None
     if output_nr:
         t._output_nr = output_nr
@@ -365,6 +367,12 @@ def _save_tensor(t: Tensor, node, output_nr: int = -1):
     if output_nr >= 0:
         counter = t._counter()
         return (_OUTPUT, t._data, counter, counter[0], output_nr)
+    if t._inference:
+        raise RuntimeError(
+            "Inference tensors cannot be saved for backward. Please do not use Tensors "
+            "created in inference mode in computation tracked by autograd. To work around "
+            "this, you can make a clone to get a normal tensor and use it in autograd, or "
+            "use `torch.no_grad()` instead of `torch.inference_mode()`.")
     return (_INPUT, t, 0 if t._vc is None else t._vc[0])
 
 
@@ -475,9 +483,9 @@ def _link_output(ctx, o: Tensor, i: int, args) -> Tensor:
     elif any(o is a for a in args):
         o = o.detach()  # an input returned as is: the output is a new alias of it
     if any(o is n for n in ctx._non_differentiable) or o._data.dtype.kind != "f":
-        o.requires_grad, o.grad_fn = False, None
+        o._rg, o.grad_fn = False, None
         return o
-    o.requires_grad, o.grad_fn, o._output_nr = True, ctx, i
+    o._rg, o.grad_fn, o._output_nr = True, ctx, i
     return o
 
 

@@ -388,6 +388,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     tensor([[4., 5.],
             [0., 1.]])
     """
+    if weight.ndim != 2:
+        raise RuntimeError("'weight' must be 2-D")
     indices = _index_array(input, "embedding")
     n = weight.shape[0]
     padding_idx = _check_padding_idx(padding_idx, n)
@@ -498,6 +500,12 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     return input / denom
 
 
+def _broadcast_tensors(*tensors):
+    from ..ops.shape import broadcast_tensors
+
+    return broadcast_tensors(*tensors)
+
+
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """The cosine of the angle between ``x1`` and ``x2`` along ``dim`` (broadcasting);
     each norm is held at least ``eps``.
@@ -505,8 +513,7 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     >>> F.cosine_similarity(ember.tensor([[1.0, 0.0]]), ember.tensor([[1.0, 1.0]]))
     tensor([0.7071])
     """
-    shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
-    x1, x2 = x1.expand(shape), x2.expand(shape)
+    x1, x2 = _broadcast_tensors(x1, x2)
     n1 = vector_norm(x1, 2, dim, keepdim=True).clone()
     n2 = vector_norm(x2, 2, dim, keepdim=True).clone()
     with no_grad():  # torch clamps outside the graph: the gradient ignores the clamp

@@ -286,6 +286,8 @@ def _check_nll(input, target, weight, kernel: str):
     dim = input.ndim
     if dim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {dim})")
+    if dim <= 2 and target.ndim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if dim != 1 and input.shape[0] != target.shape[0]:
         raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
                          f"batch_size ({target.shape[0]}).")

@@ -1775,6 +1775,11 @@ def _inplace(self: Tensor, op, *args, **kwargs) -> Tensor:
     """
     from ..autograd.grad_mode import state
 
+    if self._inference and not state.inference:
+        raise RuntimeError(
+            "Inplace update to inference tensor outside InferenceMode is not allowed.You "
+            "can make a clone to get a normal tensor before doing inplace update.See "
+            "https://github.com/pytorch/rfcs/pull/17 for more details.")
     recording = state.enabled and (
         self.requires_grad
         or any(isinstance(a, Tensor) and a.requires_grad for a in args)
@@ -1799,7 +1804,7 @@ def _inplace(self: Tensor, op, *args, **kwargs) -> Tensor:
     _write(self, out)
     _carry_tangent(out, self)
     self.grad_fn, self._output_nr = out.grad_fn, out._output_nr
-    self.requires_grad = out.requires_grad
+    self._rg = out._rg
     return self
 
 
@@ -1859,7 +1864,7 @@ def _inplace_on_view(view: Tensor, base: Tensor, op, args, kwargs) -> Tensor:
     parent[key] = op(old_view, *args, **kwargs)
     fresh = parent[key]
     view.grad_fn, view._output_nr = fresh.grad_fn, fresh._output_nr
-    view.requires_grad = fresh.requires_grad
+    view._rg = fresh._rg
     return view
 
 
@@ -2008,7 +2013,7 @@ def _arith_method(fn, ufunc, reflected=False):
 def _wrap(out) -> Tensor:
     t = _new_tensor(Tensor)
     t._data = out if out.__class__ is np.ndarray else np.asarray(out)
-    t.requires_grad = False
+    t._rg = False
     t.grad_fn = None
     return t
 
