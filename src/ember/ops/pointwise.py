@@ -1951,6 +1951,45 @@ for _name, _fn in _INPLACE.items():
     _inplace_method(_name, _fn)
 
 
+def _arith_inplace(name, ufunc):
+    """``x.add_(y)`` and friends write straight into ``x`` with NumPy when nothing
+    records (an optimizer step: ``w -= lr * w.grad`` under ``no_grad``): no temporary
+    and no copy. Anything else takes the general in-place path."""
+    from ..autograd.forward_ad import state as fw
+    from ..autograd.grad_mode import state as grad_mode
+
+    general = getattr(Tensor, name)
+
+    def method(self, other, **kwargs):
+        a = self._data
+        if (not kwargs and a.dtype.kind == "f" and fw.level < 0 and not self._inference
+                and not (grad_mode.enabled and (self._rg or (
+                    other.__class__ is Tensor and other._rg)))):
+            cls = other.__class__
+            b = other._data if cls is Tensor else other if cls in _PLAIN_NUMBERS else None
+            if b is not None and (cls is not Tensor or b.dtype is a.dtype) and \
+                    a.flags.writeable:
+                token = silence()
+                try:
+                    ufunc(a, b, out=a)
+                except ValueError:
+                    pass  # b doesn't broadcast to a: the general path words the error
+                else:
+                    self._bump()
+                    return self
+                finally:
+                    restore(token)
+        return general(self, other, **kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    setattr(Tensor, name, method)
+
+
+for _name, _ufunc in (("add_", np.add), ("sub_", np.subtract), ("mul_", np.multiply),
+                      ("div_", np.true_divide)):
+    _arith_inplace(_name, _ufunc)
+
+
 # ---------------------------------------------------------------- Python operators
 
 
