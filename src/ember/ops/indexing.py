@@ -334,7 +334,14 @@ def _pick(t: Tensor, plan) -> Tensor:
 def getitem(self: Tensor, key) -> Tensor:
     shape = self._data.shape
     if type(key) is int and shape and -shape[0] <= key < shape[0]:
-        out = Select.apply(self, key=(key, Ellipsis))  # x[i], iteration: the common case
+        # x[i] (iteration, datasets): the common case. With nothing to record it is
+        # just the NumPy view, linked to its base as every view is.
+        if not (self._rg and state.enabled) and _fw_state.level < 0:
+            out = Tensor._make(self._data[key, ...])
+            out._vc = self._counter()
+            out._base = self if self._base is None else self._base
+        else:
+            out = Select.apply(self, key=(key, Ellipsis))
         out._view_of = (self, key)
         return out
     plan = _parse(key, shape)
