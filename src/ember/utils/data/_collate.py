@@ -32,18 +32,23 @@ _ERROR = ("default_collate: batch must contain tensors, numpy arrays, numbers, d
 
 def _stack(batch: list) -> Tensor:
     """``torch.stack(batch)``: equal shapes, the promoted dtype."""
-    first = batch[0]
-    for i, t in enumerate(batch):
-        if t.shape != first.shape:
+    arrays = [t._data for t in batch]
+    shape = arrays[0].shape
+    for i, a in enumerate(arrays):
+        if a.shape != shape:
             raise RuntimeError(
                 "stack expects each tensor to be equal size, but got "
-                f"{list(first.shape)} at entry 0 and {list(t.shape)} at entry {i}")
-    dtype = reduce(_dtype.promote_types, {t.dtype for t in batch})
+                f"{list(shape)} at entry 0 and {list(a.shape)} at entry {i}")
+    dtypes = {a.dtype for a in arrays}
     if any(t.requires_grad for t in batch):
         from ... import stack  # the differentiable op, when samples carry a graph
 
         return stack(batch, 0)
-    return Tensor._make(np.stack([t._data for t in batch]).astype(dtype.np, copy=False))
+    out = np.stack(arrays)
+    if len(dtypes) > 1:
+        dtype = reduce(_dtype.promote_types, {_dtype.from_numpy_dtype(d) for d in dtypes})
+        out = out.astype(dtype.np, copy=False)
+    return Tensor._make(out)
 
 
 def default_collate(batch):
