@@ -2010,25 +2010,27 @@ def _binary_method(fn):
     return op
 
 
-def _arith_method(fn, ufunc, reflected=False):
-    """``+ - *`` with a fast path for what records nothing (grad mode off, or no operand
-    requiring grad, and no forward-mode tangents) between float tensors of one dtype or
-    a float tensor and a Python number: the NumPy call and a Tensor, nothing else.
-    This is what backward passes and optimizer steps run. Everything else goes through
-    the op (promotion, the graph, torch's errors)."""
+def _arith_method(fn, ufunc, op, reflected=False, number_op=None):
+    """``+ - *`` between float tensors of one dtype, or a float tensor and a Python
+    number, straight to their op: the NumPy call and a Tensor when nothing records
+    (grad mode off, or no operand requiring grad: backward passes, optimizer steps),
+    ``op.apply`` when something does. Everything else takes the full path through
+    ``fn`` (promotion, torch's errors). ``number_op`` is the op for ``number - x``."""
     from ..autograd.forward_ad import state as fw
     from ..autograd.grad_mode import state as grad_mode
 
     slow = _binary_method(_reflected(fn) if reflected else fn)
+    number_op = number_op or op
 
-    def op(self, other):
+    def method(self, other):
         a = self._data
         if a.dtype.kind == "f" and fw.level < 0:
             cls = other.__class__
             if cls is Tensor:
                 b = other._data
-                quiet = not (grad_mode.enabled and (self.requires_grad or other.requires_grad))
-                if quiet and a.dtype is b.dtype:
+                if a.dtype is b.dtype:
+                    if grad_mode.enabled and (self._rg or other._rg):
+                        return op.apply(other, self) if reflected else op.apply(self, other)
                     token = silence()
                     try:
                         return _wrap(ufunc(b, a) if reflected else ufunc(a, b))
@@ -2036,8 +2038,10 @@ def _arith_method(fn, ufunc, reflected=False):
                         pass  # shapes that don't broadcast: the op words torch's error
                     finally:
                         restore(token)
-            elif (cls is float or cls is int) and not (grad_mode.enabled and
-                                                       self.requires_grad):
+            elif cls is float or cls is int:
+                if grad_mode.enabled and self._rg:
+                    return number_op.apply(other, self) if reflected else \
+                        op.apply(self, other)
                 token = silence()
                 try:
                     return _wrap(ufunc(other, a) if reflected else ufunc(a, other))
@@ -2045,8 +2049,8 @@ def _arith_method(fn, ufunc, reflected=False):
                     restore(token)
         return slow(self, other)
 
-    op.__name__ = op.__qualname__ = fn.__name__
-    return op
+    method.__name__ = method.__qualname__ = fn.__name__
+    return method
 
 
 def _wrap(out) -> Tensor:
@@ -2062,11 +2066,12 @@ _new_tensor = object.__new__
 
 def _operator_table():
     return {
-        "__add__": _arith_method(add, np.add), "__radd__": _arith_method(add, np.add, True),
-        "__sub__": _arith_method(sub, np.subtract),
-        "__rsub__": _arith_method(sub, np.subtract, True),
-        "__mul__": _arith_method(mul, np.multiply),
-        "__rmul__": _arith_method(mul, np.multiply, True),
+        "__add__": _arith_method(add, np.add, Add),
+        "__radd__": _arith_method(add, np.add, Add, True),
+        "__sub__": _arith_method(sub, np.subtract, Sub),
+        "__rsub__": _arith_method(sub, np.subtract, Sub, True, Rsub),
+        "__mul__": _arith_method(mul, np.multiply, Mul),
+        "__rmul__": _arith_method(mul, np.multiply, Mul, True),
         "__truediv__": _binary_method(div),
         "__rtruediv__": _binary_method(_reflected(div)),
         "__floordiv__": _binary_method(floor_divide),
