@@ -7,6 +7,7 @@ import pytest
 import torch
 
 import ember
+
 from conftest import assert_same, raises_like
 
 
