@@ -1919,8 +1919,21 @@ def _inplace_method(name, fn):
     _method(name + "_", lambda self, *args, **kwargs: _inplace(self, fn, *args, **kwargs))
 
 
-_method("fill_", lambda self, value: _inplace(self, _fill, value))
-_method("zero_", lambda self: _inplace(self, _fill, 0))
+def _fill_(self, value):
+    """Fill in place; with nothing to record (``x.grad.zero_()``), NumPy's own fill."""
+    from ..autograd.forward_ad import state as fw
+    from ..autograd.grad_mode import state as grad_mode
+
+    if (value.__class__ in _PLAIN_NUMBERS and not (grad_mode.enabled and self._rg)
+            and fw.level < 0 and not self._inference and self._data.flags.writeable):
+        self._data.fill(value)
+        self._bump()
+        return self
+    return _inplace(self, _fill, value)
+
+
+_method("fill_", _fill_)
+_method("zero_", lambda self: _fill_(self, 0))
 _method("copy_", lambda self, src, non_blocking=False: _inplace(
     self, lambda a, s: CopyFrom.apply(a, s), src))
 _method("float_power_", lambda self, exponent: _inplace(self, _float_power_inplace,
@@ -2072,7 +2085,7 @@ def _operator_table():
         "__rsub__": _arith_method(sub, np.subtract, Sub, True, Rsub),
         "__mul__": _arith_method(mul, np.multiply, Mul),
         "__rmul__": _arith_method(mul, np.multiply, Mul, True),
-        "__truediv__": _binary_method(div),
+        "__truediv__": _arith_method(div, np.true_divide, Div),
         "__rtruediv__": _binary_method(_reflected(div)),
         "__floordiv__": _binary_method(floor_divide),
         "__rfloordiv__": _binary_method(_reflected(floor_divide)),
