@@ -46,6 +46,20 @@ def _typename(obj) -> str:
     return "torch.Tensor" if isinstance(obj, Tensor) else type(obj).__qualname__
 
 
+def _check_hyperparameters(lr=0.0, eps=0.0, betas=(0.0, 0.0), weight_decay=0.0) -> None:
+    """torch's ValueError for a negative learning rate, epsilon or weight decay, or a
+    beta outside [0, 1): the checks every Adam-family constructor makes, in its order."""
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    for i, beta in enumerate(betas):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+
 class Optimizer:
     """Base class of all optimizers.
 
