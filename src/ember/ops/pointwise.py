@@ -1302,17 +1302,12 @@ class Minimum(Maximum):
     is_max = False
 
 
-class Fmax(Function):
+class Fmax(Maximum):
     """Elementwise max ignoring nan; the first input wins ties (no split), as torch."""
 
     name = "FmaxBackward0"
     ufunc = staticmethod(np.fmax)
     is_max = True
-
-    @classmethod
-    def forward(cls, ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return cls.ufunc(a, b)
 
     @classmethod
     def backward(cls, ctx, grad):
