@@ -10,6 +10,31 @@ from .optimizer import Optimizer, _check_hyperparameters, _step_tensor, _zeros_l
 __all__ = ["Adam", "AdamW"]
 
 
+def _moments(p, grad, state, group, extra=()):
+    """What Adam's family shares, in torch's order: the state made on first use (``step``,
+    ``exp_avg``, ``exp_avg_sq``, then ``extra``), maximize, weight decay (added to the
+    gradient, or decoupled), and the running averages of the gradient and its square.
+    Returns the parameter's and the averages' arrays and the step number."""
+    if len(state) == 0:
+        state["step"] = _step_tensor()
+        for name in ("exp_avg", "exp_avg_sq", *extra):
+            state[name] = _zeros_like(p)
+    lr, wd = float(group["lr"]), group["weight_decay"]
+    beta1, beta2 = group["betas"]
+    param, exp_avg, exp_avg_sq = p._data, state["exp_avg"]._data, state["exp_avg_sq"]._data
+    if group["maximize"]:
+        grad = neg(grad)
+    state["step"]._data += 1
+    if wd != 0:
+        if group["decoupled_weight_decay"]:
+            mul_(param, 1 - lr * wd)
+        else:
+            grad = added(grad, param, wd)
+    lerp_(exp_avg, grad, 1 - beta1)
+    addcmul_(mul_(exp_avg_sq, beta2), grad, grad, 1 - beta2)
+    return param, exp_avg, exp_avg_sq, float(state["step"]._data)
+
+
 class Adam(Optimizer):
     """Adam, as ``torch.optim.Adam``: running averages of the gradient and its square,
     bias-corrected, step ``lr * m_hat / (sqrt(v_hat) + eps)``.
@@ -31,27 +56,10 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p, grad, state, group):
-        if len(state) == 0:
-            state["step"] = _step_tensor()
-            state["exp_avg"] = _zeros_like(p)
-            state["exp_avg_sq"] = _zeros_like(p)
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = _zeros_like(p)
-        lr, wd, eps = float(group["lr"]), group["weight_decay"], group["eps"]
+        extra = ("max_exp_avg_sq",) if group["amsgrad"] else ()
+        param, exp_avg, exp_avg_sq, step = _moments(p, grad, state, group, extra)
+        lr, eps = float(group["lr"]), group["eps"]
         beta1, beta2 = group["betas"]
-        param, exp_avg, exp_avg_sq = p._data, state["exp_avg"]._data, state["exp_avg_sq"]._data
-        if group["maximize"]:
-            grad = neg(grad)
-        state["step"]._data += 1
-        step = float(state["step"]._data)
-        if wd != 0:
-            if group["decoupled_weight_decay"]:
-                mul_(param, 1 - lr * wd)
-            else:
-                grad = added(grad, param, wd)
-        lerp_(exp_avg, grad, 1 - beta1)
-        addcmul_(mul_(exp_avg_sq, beta2), grad, grad, 1 - beta2)
-
         step_size = lr / (1 - beta1**step)
         bias_correction2_sqrt = (1 - beta2**step) ** 0.5
         if group["amsgrad"]:

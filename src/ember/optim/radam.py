@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ._arith import add_, addcmul_, added, lerp_, mul_, neg, s, sqrt
-from .optimizer import Optimizer, _check_hyperparameters, _step_tensor, _zeros_like
+from ._arith import add_, s, sqrt
+from .adam import _moments
+from .optimizer import Optimizer, _check_hyperparameters
 
 __all__ = ["RAdam"]
 
@@ -26,24 +27,9 @@ class RAdam(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p, grad, state, group):
-        if len(state) == 0:
-            state["step"] = _step_tensor()
-            state["exp_avg"] = _zeros_like(p)
-            state["exp_avg_sq"] = _zeros_like(p)
-        lr, wd = float(group["lr"]), group["weight_decay"]
+        param, exp_avg, exp_avg_sq, step = _moments(p, grad, state, group)
+        lr = float(group["lr"])
         beta1, beta2 = group["betas"]
-        param, exp_avg, exp_avg_sq = p._data, state["exp_avg"]._data, state["exp_avg_sq"]._data
-        if group["maximize"]:
-            grad = neg(grad)
-        state["step"]._data += 1
-        step = float(state["step"]._data)
-        if wd != 0:
-            if group["decoupled_weight_decay"]:
-                mul_(param, 1 - lr * wd)
-            else:
-                grad = added(grad, param, wd)
-        lerp_(exp_avg, grad, 1 - beta1)
-        addcmul_(mul_(exp_avg_sq, beta2), grad, grad, 1 - beta2)
         bias_correction1 = 1 - beta1**step
         bias_correction2 = 1 - beta2**step
         update = exp_avg / s(bias_correction1, param)
