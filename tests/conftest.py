@@ -5,6 +5,7 @@ values, dtypes, shapes, gradients and printed text.
 """
 
 import os
+import threading
 
 import numpy as np
 import pytest
@@ -75,3 +76,25 @@ def raises_like(fn_ember, fn_torch):
     base = next(c for c in expected.__mro__ if c.__module__ == "builtins")
     assert issubclass(got, base), f"ember raised {got.__name__}, torch {expected.__name__}"
     return e_info.value
+
+
+def run_threads(*fns):
+    """Run ``fns`` at once (released together by a barrier); re-raise their errors.
+    Returns their results in order."""
+    barrier, errors, results = threading.Barrier(len(fns)), [], [None] * len(fns)
+
+    def target(i, fn):
+        try:
+            barrier.wait()
+            results[i] = fn()
+        except BaseException as e:  # noqa: B036 - handed to the main thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=target, args=(i, f)) for i, f in enumerate(fns)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return results

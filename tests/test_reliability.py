@@ -21,7 +21,7 @@ import torch
 import ember
 from ember.autograd.function import peek_saved
 
-from conftest import assert_same
+from conftest import assert_same, run_threads
 
 F = {ember: ember.nn.functional, torch: torch.nn.functional}
 
@@ -258,27 +258,6 @@ def test_in_place_change_after_forward_raises_exactly_where_torch_raises(name):
 # ---------------------------------------------------------------- threads
 
 
-def _run_threads(*fns):
-    """Run ``fns`` at once (released together by a barrier); re-raise their errors."""
-    barrier, errors, results = threading.Barrier(len(fns)), [], [None] * len(fns)
-
-    def target(i, fn):
-        try:
-            barrier.wait()
-            results[i] = fn()
-        except BaseException as e:  # noqa: B036 - handed to the main thread
-            errors.append(e)
-
-    threads = [threading.Thread(target=target, args=(i, f)) for i, f in enumerate(fns)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
-    return results
-
-
 def test_grad_mode_is_per_thread_while_threads_run_at_once():
     inside, switched = threading.Barrier(2), threading.Barrier(2)
 
@@ -296,7 +275,7 @@ def test_grad_mode_is_per_thread_while_threads_run_at_once():
         switched.wait()
         return out
 
-    assert _run_threads(quiet, loud) == [(False, False), (True, True)]
+    assert run_threads(quiet, loud) == [(False, False), (True, True)]
     assert ember.is_grad_enabled()
 
 
@@ -338,7 +317,7 @@ def _same_run(a, b):
 def test_two_threads_training_separate_models_get_the_results_of_running_alone():
     jobs = [_trainer(1, 40, "adam"), _trainer(2, 40, "sgd")]
     alone = [job() for job in jobs]
-    together = _run_threads(*jobs)
+    together = run_threads(*jobs)
     for a, b in zip(alone, together):
         _same_run(a, b)
     assert alone[0][0][-1] < alone[0][0][0]
@@ -360,7 +339,7 @@ def test_backward_from_threads_on_separate_graphs():
         return run
 
     alone = [job(a)() for a in data]
-    together = _run_threads(*[job(a) for a in data])
+    together = run_threads(*[job(a) for a in data])
     for a, b in zip(alone, together):
         for g, h in zip(a, b):
             np.testing.assert_array_equal(g, h)

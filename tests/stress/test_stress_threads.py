@@ -6,7 +6,6 @@ Short form by default; ``EMBER_STRESS=full`` runs longer.
 """
 
 import sys
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -16,32 +15,11 @@ import torch
 import ember
 
 sys.path.insert(0, str(Path(__file__).parents[1]))  # conftest, also run as a script
-from conftest import STRESS_FULL  # noqa: E402
+from conftest import STRESS_FULL, run_threads  # noqa: E402
 
 pytestmark = pytest.mark.stress
 
 ROUNDS = 2000 if STRESS_FULL else 200
-
-
-def run_threads(fns):
-    """Run ``fns`` at once (released together by a barrier); re-raise their errors."""
-    barrier, errors, results = threading.Barrier(len(fns)), [], [None] * len(fns)
-
-    def target(i, fn):
-        try:
-            barrier.wait()
-            results[i] = fn()
-        except BaseException as e:  # noqa: B036 - handed to the main thread
-            errors.append(e)
-
-    threads = [threading.Thread(target=target, args=(i, f)) for i, f in enumerate(fns)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
-    return results
 
 
 def test_grad_mode_stays_per_thread_while_threads_flip_it():
@@ -59,7 +37,7 @@ def test_grad_mode_stays_per_thread_while_threads_flip_it():
             return wrong
         return run
 
-    assert run_threads([flipper(k) for k in range(4)]) == [0, 0, 0, 0]
+    assert run_threads(*[flipper(k) for k in range(4)]) == [0, 0, 0, 0]
 
 
 def _shared_leaf(lib, threads, rounds):
@@ -69,7 +47,7 @@ def _shared_leaf(lib, threads, rounds):
         for _ in range(rounds):
             (w * 1.0).sum().backward()
 
-    run_threads([job] * threads)
+    run_threads(*[job] * threads)
     return np.unique(w.grad.numpy())
 
 
@@ -104,7 +82,7 @@ def test_many_threads_train_separate_models_as_they_would_alone():
 
     jobs = [job(s) for s in range(4)]
     alone = [j() for j in jobs]
-    together = run_threads(jobs)
+    together = run_threads(*jobs)
     for a, b in zip(alone, together):
         assert a[0] == b[0]
         np.testing.assert_array_equal(a[1], b[1])
