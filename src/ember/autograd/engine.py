@@ -32,7 +32,7 @@ _accumulate_lock = threading.Lock()
 
 
 def _root_edge(t: Tensor):
-    if not t.requires_grad:
+    if not t._rg:
         raise RuntimeError(
             "element 0 of tensors does not require grad and does not have a grad_fn"
         )
@@ -42,9 +42,10 @@ def _root_edge(t: Tensor):
 def _seed(t: Tensor, g, create_graph: bool) -> Tensor:
     """The gradient a root starts with: ones for a scalar, else the given vector."""
     if g is None:
-        if t._data.size != 1:
+        data = t._data
+        if data.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        return Tensor._make(np.ones_like(t._data))
+        return Tensor._make(np.ones(data.shape, data.dtype))
     if not isinstance(g, Tensor):
         from .._creation import tensor
 
@@ -153,6 +154,7 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
     # 3. Run each node that received a gradient; pass results on to its inputs.
     prev_mode = state.enabled
     state.enabled = create_graph
+    checking = anomaly_mode.enabled
     quiet = silence()
     # The walk makes and drops many small objects and no cycles: the cyclic garbage
     # collector would only slow it down (by a third on a million-node chain).
@@ -173,7 +175,15 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
                 if inputs is None:
                     _accumulate(node.variable, grads[0], create_graph)
                 continue
-            results = _call(node, grads, keep_graph)
+            if node._trusted and len(grads) == 1 and not (node._post_hooks or checking):
+                # An ember op with one output: its backward gives what the edges need.
+                results = node.backward(node, grads[0])
+                if results.__class__ is not tuple:
+                    results = (results,)
+                if not keep_graph:
+                    node._saved = None
+            else:
+                results = _call(node, grads, keep_graph)
             for (nxt, nr), g, meta in zip(node.next_functions, results, node._meta):
                 if nxt is None or g is None:
                     continue

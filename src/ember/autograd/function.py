@@ -86,6 +86,7 @@ class Node:
     _pre_hooks = None  # {output_nr: [hook]} (tensor hooks), -1: the node's pre-hooks
     _post_hooks = None
     n_outputs = 1
+    _trusted = True  # ember's own ops: backward returns one Tensor or None per input
     _materialize_grads = True  # give backward zeros, not None, for unused outputs
 
     def name(self) -> str:
@@ -195,7 +196,7 @@ class Function(Node):
             elif cls.n_outputs == 1 and not cls.view:
                 out = cls.forward(_NULL_CTX, *arrays, **params)
                 t = _new(Tensor)
-                t._data = out if type(out) is _ndarray else np.asarray(out)
+                t._data = out if out.__class__ is _ndarray else np.asarray(out)
                 t._rg = False
                 t.grad_fn = None
                 if state.inference:
@@ -215,19 +216,31 @@ class Function(Node):
 
     @classmethod
     def _record(cls, inputs, arrays, params):
-        ctx = cls._Node()
+        """Run forward with a new node as ctx, and link inputs, node and outputs."""
+        ctx = _new(cls._Node)
         _connect(ctx, inputs)
         raw = cls.forward(ctx, *arrays, **params)
+        saved = ctx._saved
         if cls.n_outputs == 1:
-            out = _result(cls, raw, inputs, ctx)
-            if ctx._saved:
-                ctx._saved = tuple(_pack(obj, inputs, arrays, (raw,), (out,))
-                                   for obj in ctx._saved)
+            if cls.view:
+                out = _result(cls, raw, inputs, ctx)
+            else:  # the common case, inlined: a new array becomes a new Tensor
+                out = _new(Tensor)
+                out._data = data = raw if raw.__class__ is _ndarray else np.asarray(raw)
+                if data.dtype.kind == "f":
+                    out._rg = True
+                    out.grad_fn = ctx
+                else:
+                    out._rg = False
+                    out.grad_fn = None
+            if saved:
+                ctx._saved = tuple([_pack(obj, inputs, arrays, (raw,), (out,))
+                                    for obj in saved])
             return out
         outs = tuple(_result(cls, o, inputs, ctx, i) for i, o in enumerate(raw))
         ctx._out_meta = [(o._data.shape, o._data.dtype) for o in outs]
-        if ctx._saved:
-            ctx._saved = tuple(_pack(obj, inputs, arrays, raw, outs) for obj in ctx._saved)
+        if saved:
+            ctx._saved = tuple([_pack(obj, inputs, arrays, raw, outs) for obj in saved])
         return outs
 
 
@@ -240,8 +253,16 @@ def _connect(ctx: Node, inputs) -> None:
     for x in inputs:
         if isinstance(x, Tensor) and x._rg:
             fn = x.grad_fn
-            edges.append((fn, x._output_nr) if fn is not None else (_accumulator(x), 0))
-            meta.append((x._data.shape, x._data.dtype))
+            if fn is None:
+                ref = x._acc  # the leaf's AccumulateGrad, kept alive by the graph only
+                fn = ref() if ref is not None else None
+                if fn is None:
+                    fn = _accumulator(x)
+                edges.append((fn, 0))
+            else:
+                edges.append((fn, x._output_nr))
+            a = x._data
+            meta.append((a.shape, a.dtype))
             needs.append(True)
         else:
             edges.append(_NO_EDGE)
@@ -416,6 +437,7 @@ class UserFunction(Function):
 
     _dirty = ()
     _non_differentiable = ()
+    _trusted = False  # the engine checks what a user's backward returns
 
     def save_for_backward(self, *tensors) -> None:
         for t in tensors:

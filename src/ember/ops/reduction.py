@@ -27,6 +27,7 @@ from ..autograd.function import Function, register
 from ..autograd.grad_mode import state
 from ._return_types import return_type
 from .pointwise import where
+from .shape import Expand
 
 # ---------------------------------------------------------------- dims
 
@@ -56,7 +57,9 @@ def _int_dim(name: str, dim, ndim: int) -> int:
 
 def _unreduce(grad: Tensor, shape: tuple, axes: tuple, keepdim: bool) -> Tensor:
     """Put a reduction's output gradient back on the input's shape."""
-    return _keepdim(grad, axes, keepdim).expand(shape)
+    if grad._data.ndim:  # (a 0-d gradient broadcasts to any shape as it is)
+        grad = _keepdim(grad, axes, keepdim)
+    return Expand.apply(grad, shape=shape)
 
 
 def _keepdim(t: Tensor, axes: tuple, keepdim: bool) -> Tensor:

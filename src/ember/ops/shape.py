@@ -55,6 +55,22 @@ def _shape_args(args) -> tuple:
     return tuple(int(a) for a in args)
 
 
+def broadcast_view(a: np.ndarray, shape: tuple) -> np.ndarray:
+    """``np.broadcast_to(a, shape)`` for a ``shape`` already checked: a read-only view
+    whose broadcast dimensions have stride 0. Made directly on ``a``'s memory when
+    ``a`` is contiguous, which is ten times faster than NumPy's general function on
+    small arrays (it runs in every reduction's backward)."""
+    if a.__class__ is not np.ndarray or not a.flags.c_contiguous:
+        return np.broadcast_to(a, shape)
+    lead = len(shape) - a.ndim
+    strides = (0,) * lead + tuple(
+        stride if size == want else 0
+        for size, want, stride in zip(a.shape, shape[lead:], a.strides))
+    out = np.ndarray(shape, a.dtype, a, 0, strides)
+    out.flags.writeable = False
+    return out
+
+
 def _ints(arg) -> tuple:
     """An int or a sequence of ints (dims, shifts) as a tuple."""
     if isinstance(arg, (numbers.Integral, Tensor)):
@@ -354,7 +370,7 @@ class Expand(Function):
 
     @staticmethod
     def forward(ctx, a, *, shape):
-        return np.broadcast_to(a, shape)
+        return broadcast_view(a, shape)
 
     @staticmethod
     def backward(ctx, grad):
