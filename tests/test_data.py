@@ -274,6 +274,32 @@ def test_dataloader_batches_match_torch(name):
     _same(make)
 
 
+def _rows_ds(lib, D):
+    """A TensorDataset with a permuted (non-contiguous) tensor and a 1-d int one."""
+    return D.TensorDataset(lib.arange(48.0).reshape(2, 8, 3).permute(1, 2, 0), lib.arange(8) * 3)
+
+
+@pytest.mark.parametrize("batches", [[[0, 5], [7, 1, 2]], [[-1, -8, 3]], [[np.int64(4), 6]]])
+def test_tensor_dataset_batches_match_torch(batches):
+    def make(lib, D):
+        batch = list(D.DataLoader(_rows_ds(lib, D), batch_sampler=batches))
+        return [batch, [[t.is_contiguous() for t in b] for b in batch]]
+    _same(make)
+
+
+def test_tensor_dataset_batches_keep_the_graph_as_torch():
+    def make(lib, D):
+        x = lib.arange(6.0).reshape(3, 2).requires_grad_()
+        (xb,) = next(iter(D.DataLoader(D.TensorDataset(x), batch_size=2)))
+        return [xb, xb.requires_grad, xb.grad_fn.name()]
+    _same(make)
+
+
+def test_tensor_dataset_index_errors_match_torch():
+    raises_like(lambda: list(ed.DataLoader(_rows_ds(ember, ed), batch_sampler=[[1, 8]])),
+                lambda: list(td.DataLoader(_rows_ds(torch, td), batch_sampler=[[1, 8]])))
+
+
 def test_shuffle_without_generator_follows_the_global_seed():
     def make(lib, D):
         lib.manual_seed(123)

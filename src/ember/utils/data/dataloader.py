@@ -30,7 +30,7 @@ import warnings
 import numpy as np
 
 from ._collate import default_collate, default_convert
-from .dataset import IterableDataset
+from .dataset import IterableDataset, TensorDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, _draw_seed
 
 __all__ = ["DataLoader", "get_worker_info", "WorkerInfo"]
@@ -205,8 +205,16 @@ def _check_worker_count(num_workers: int) -> None:
 class _MapFetcher:
     def __init__(self, dataset, auto_collation, collate_fn, drop_last):
         self.dataset, self.auto_collation, self.collate_fn = dataset, auto_collation, collate_fn
+        # A TensorDataset batched by default_collate: one gather per tensor makes the same
+        # batch as a row per sample stacked, without a Python call per sample.
+        self.gather = (type(dataset) is TensorDataset and auto_collation
+                       and collate_fn is default_collate)
 
     def fetch(self, index):
+        if self.gather:
+            batch = self.dataset._rows(index)
+            if batch is not None:
+                return batch
         if self.auto_collation:
             getitems = getattr(self.dataset, "__getitems__", None)
             data = getitems(index) if getitems else [self.dataset[i] for i in index]

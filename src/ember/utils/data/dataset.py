@@ -7,6 +7,10 @@ import itertools
 import math
 import warnings
 
+import numpy as np
+
+from ..._tensor import Tensor
+
 __all__ = ["ChainDataset", "ConcatDataset", "Dataset", "IterableDataset", "StackDataset",
            "Subset", "TensorDataset", "random_split"]
 
@@ -54,6 +58,22 @@ class TensorDataset(Dataset):
 
     def __len__(self) -> int:
         return self.tensors[0].size(0)
+
+    def _rows(self, indices: list) -> list | None:
+        """The batch ``default_collate([self[i] for i in indices])`` makes, by one gather
+        per tensor instead of a tensor per sample; None where the two could differ (a
+        graph to record, indices that are not integers, or out of range: the per-sample
+        path then gives torch's answer or error)."""
+        index = np.asarray(indices)
+        if index.dtype.kind not in "iu" or index.ndim != 1:
+            return None
+        if any(t.requires_grad for t in self.tensors):
+            return None
+        try:
+            # take() copies into a new C-contiguous array, as stack() would.
+            return [Tensor._make(np.take(t._data, index, axis=0)) for t in self.tensors]
+        except IndexError:
+            return None
 
 
 class StackDataset(Dataset):
