@@ -33,6 +33,7 @@ test-full: $(VENV)/.test
 
 bench: $(VENV)/.test
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/memory.py
 
 lint: $(VENV)/.base
 	$(PIP) install -q -e '.[lint]'

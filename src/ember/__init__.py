@@ -10,6 +10,7 @@ tensor([2., 4., 6.])
 The ops are registered by ``ember.ops`` as ``ember.<name>`` and ``Tensor.<name>``.
 """
 
+from . import _malloc  # glibc malloc keeps NumPy temporaries (EMBER_MALLOC_TUNING=0: off)
 from . import _dtype
 from ._creation import (
     arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace,
