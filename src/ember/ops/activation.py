@@ -74,8 +74,7 @@ class Elu(Function):
     def forward(ctx, a, *, alpha, scale, input_scale):
         ctx.save_for_backward(a)
         ctx.coefs = alpha, scale, input_scale
-        with np.errstate(over="ignore"):
-            neg = np.expm1(np.minimum(a, 0) * input_scale) * (alpha * scale)
+        neg = np.expm1(np.minimum(a, 0) * input_scale) * (alpha * scale)
         return np.where(a > 0, a * scale, neg).astype(a.dtype)
 
     @staticmethod
@@ -200,8 +199,7 @@ class Softplus(Function):
         ctx.save_for_backward(a)
         ctx.params = beta, threshold
         bx = a * beta
-        with np.errstate(over="ignore"):
-            soft = np.log1p(np.exp(bx)) / beta
+        soft = np.log1p(np.exp(bx)) / beta
         return np.where(bx > threshold, a, soft).astype(a.dtype)  # linear above threshold
 
     @staticmethod
@@ -238,8 +236,7 @@ class Mish(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        with np.errstate(over="ignore"):
-            return (a * np.tanh(np.log1p(np.exp(a)))).astype(a.dtype)
+        return (a * np.tanh(np.log1p(np.exp(a)))).astype(a.dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -266,9 +263,8 @@ class Softmax(Function):
         else:
             # Subtracting the max keeps exp finite: inputs of any size give finite output
             # (inf and nan inputs give torch's nan, silently).
-            with np.errstate(invalid="ignore"):
-                e = np.exp(a - np.max(a, axis=axis, keepdims=True))
-                out = e / np.sum(e, axis=axis, keepdims=True)
+            e = np.exp(a - np.maximum.reduce(a, axis=axis, keepdims=True))
+            out = e / np.add.reduce(e, axis=axis, keepdims=True)
         ctx.save_for_backward(out)
         ctx.axis = axis
         return out
@@ -287,9 +283,9 @@ class LogSoftmax(Function):
         if a.size == 0:
             out = a.copy()
         else:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                shifted = a - np.max(a, axis=axis, keepdims=True)
-                out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+            # The ufuncs' reduce, not np.max / np.sum: the same sums without the wrappers.
+            shifted = a - np.maximum.reduce(a, axis=axis, keepdims=True)
+            out = shifted - np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
         ctx.save_for_backward(out)
         ctx.axis = axis
         return out
