@@ -35,8 +35,17 @@ def _inputs(op, sample, dtype, seed):
     return arrays
 
 
+def _ember_input(a, requires_grad):
+    """An ember input; 0-d ones hold a NumPy scalar, as ember's own 0-d results do
+    (``Tensor._array``), so every op is run on that form too."""
+    t = ember.tensor(a, requires_grad=requires_grad)
+    if a.ndim == 0:
+        t._data = a[()]
+    return t
+
+
 def _run(op, arrays, requires_grad):
-    es = [ember.tensor(a, requires_grad=requires_grad) for a in arrays]
+    es = [_ember_input(a, requires_grad) for a in arrays]
     ts = [torch.tensor(a, requires_grad=requires_grad) for a in arrays]
     return es, op.op(ember, *es), ts, op.op(torch, *ts)
 

@@ -104,6 +104,18 @@ class Tensor:
             t._output_nr = output_nr
         return t
 
+    def _array(self) -> np.ndarray:
+        """The data as an ndarray, for code that shares or writes this tensor's memory.
+
+        A 0-d op result is kept as a NumPy scalar (``np.float32(2.0)``), because NumPy's
+        arithmetic on scalars costs a tenth of that on 0-d arrays. A scalar has no
+        memory to share, so a tensor holding one shares it with nothing; it becomes a
+        0-d array here, before a view, an alias or an in-place write is made."""
+        data = self._data
+        if data.__class__ is not np.ndarray:
+            data = self._data = np.array(data)
+        return data
+
     def _counter(self) -> list:
         """The version counter, a one-element list shared with views, made on demand."""
         vc = self._vc
@@ -213,7 +225,7 @@ class Tensor:
                 "Can't call numpy() on Tensor that requires grad. "
                 "Use tensor.detach().numpy() instead."
             )
-        return self._data
+        return self._array()
 
     def __array__(self, dtype=None, copy=None):
         a = self.numpy()
@@ -289,14 +301,14 @@ class Tensor:
     @property
     def data(self) -> Tensor:
         """This tensor's values as a new tensor outside the graph (shares memory)."""
-        return Tensor._make(self._data)
+        return Tensor._make(self._array())
 
     @data.setter
     def data(self, value: Tensor) -> None:
         if not isinstance(value, Tensor):
             raise TypeError(
                 f"Variable data has to be a tensor, but got {type(value).__name__}")
-        self._data = value._data
+        self._data = value._array()
 
     @property
     def requires_grad(self) -> bool:
@@ -329,6 +341,7 @@ class Tensor:
                     f"to a tensor with grad_dtype '{_TYPE_NAMES[self.dtype][6:-6]}'. The "
                     "gradient must match the tensor's grad_dtype (defaults to the "
                     "tensor's dtype).")
+            value._array()  # a gradient is written in place (zero_, optimizers)
         self._grad = value
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -338,7 +351,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """A new tensor with the same values (shared memory) and no graph."""
-        t = Tensor._make(self._data)
+        t = Tensor._make(self._array())
         t._vc = self._counter()
         return t
 

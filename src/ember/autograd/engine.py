@@ -45,7 +45,8 @@ def _seed(t: Tensor, g, create_graph: bool) -> Tensor:
         data = t._data
         if data.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        return Tensor._make(np.ones(data.shape, data.dtype))
+        one = data.dtype.type(1)  # a NumPy scalar for a 0-d root (see Tensor._array)
+        return Tensor._make(one if data.ndim == 0 else np.full(data.shape, one))
     if not isinstance(g, Tensor):
         from .._creation import tensor
 
@@ -293,9 +294,14 @@ def _accumulate(t: Tensor, g: Tensor, create_graph: bool) -> None:
         old = t._grad
         if old is None:
             # Own the memory: the same gradient tensor may reach several leaves.
-            t._grad = g if create_graph else Tensor._make(np.array(g._data, copy=True))
+            if create_graph:
+                t._grad = g
+                g._array()  # .grad is written in place later (zero_, optimizers)
+            else:
+                t._grad = Tensor._make(np.array(g._data, copy=True))
         elif create_graph or g._rg:
-            t._grad = old + g
+            t._grad = new = old + g
+            new._array()
         else:
             old._data += g._data
             old._bump()

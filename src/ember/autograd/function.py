@@ -146,6 +146,9 @@ class Function(Node):
 
     name = None  # torch's node name, e.g. "AddBackward0"; defaults to f"{cls}Backward"
     view = False  # outputs share memory with input 0 (reshape, transpose, slicing ...)
+    # forward is written for NumPy scalars too (a 0-d result is kept as one, see
+    # Tensor._array): ufunc arithmetic is. Other ops see 0-d inputs as 0-d arrays.
+    scalars = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -184,7 +187,10 @@ class Function(Node):
         grad = False
         for x in inputs:
             if isinstance(x, Tensor):
-                arrays.append(x._data)
+                a = x._data
+                if a.__class__ is not _ndarray and not cls.scalars:
+                    a = x._array() if cls.view else np.asarray(a)  # a view shares memory
+                arrays.append(a)
                 if x._rg:
                     grad = True
             else:
@@ -196,7 +202,7 @@ class Function(Node):
             elif cls.n_outputs == 1 and not cls.view:
                 out = cls.forward(_NULL_CTX, *arrays, **params)
                 t = _new(Tensor)
-                t._data = out if out.__class__ is _ndarray else np.asarray(out)
+                t._data = out if out.__class__ is _ndarray else _as_data(out)
                 t._rg = False
                 t.grad_fn = None
                 if state.inference:
@@ -226,7 +232,7 @@ class Function(Node):
                 out = _result(cls, raw, inputs, ctx)
             else:  # the common case, inlined: a new array becomes a new Tensor
                 out = _new(Tensor)
-                out._data = data = raw if raw.__class__ is _ndarray else np.asarray(raw)
+                out._data = data = raw if raw.__class__ is _ndarray else _as_data(raw)
                 if data.dtype.kind == "f":
                     out._rg = True
                     out.grad_fn = ctx
@@ -234,8 +240,20 @@ class Function(Node):
                     out._rg = False
                     out.grad_fn = None
             if saved:
-                ctx._saved = tuple([_pack(obj, inputs, arrays, (raw,), (out,))
-                                    for obj in saved])
+                if _graph.hooks.stack:
+                    ctx._saved = tuple([_pack(obj, inputs, arrays, (raw,), (out,))
+                                        for obj in saved])
+                else:  # the common cases inlined: the output, then an input
+                    entries = []
+                    for obj in saved:
+                        if obj is raw and out._rg:
+                            out._vc = counter = [0]  # a new tensor: a new counter
+                            entries.append((_OUTPUT, data, counter, 0, 0))
+                        elif obj is None:
+                            entries.append(_NONE_ENTRY)
+                        else:
+                            entries.append(_pack(obj, inputs, arrays, (raw,), (out,)))
+                    ctx._saved = tuple(entries)
             return out
         outs = tuple(_result(cls, o, inputs, ctx, i) for i, o in enumerate(raw))
         ctx._out_meta = [(o._data.shape, o._data.dtype) for o in outs]
@@ -301,9 +319,18 @@ _new = object.__new__
 _ndarray = np.ndarray
 
 
+def _as_data(raw):
+    """An op's result as tensor data: an array, or a NumPy scalar kept as it is (0-d
+    results: see ``Tensor._array``). Python numbers become 0-d arrays."""
+    return raw if isinstance(raw, np.generic) else np.asarray(raw)
+
+
 def _result(cls, raw, inputs, node, output_nr=0) -> Tensor:
     """Wrap one output array as a Tensor; link views to their base's version counter."""
-    data = raw if type(raw) is _ndarray else np.asarray(raw)
+    if raw.__class__ is _ndarray:
+        data = raw
+    else:  # a view shares memory, so it must be an array
+        data = np.asarray(raw) if cls.view else _as_data(raw)
     requires = node is not None and data.dtype.kind == "f"
     t = _new(Tensor)
     t._data = data
@@ -325,6 +352,7 @@ def _result(cls, raw, inputs, node, output_nr=0) -> Tensor:
 #   (_VALUE, value)                            a constant, or None or a number
 #   (_HOOKED, packed, unpack_hook)             what a saved_tensors_hooks pack made
 _INPUT, _OUTPUT, _VALUE, _HOOKED = range(4)
+_NONE_ENTRY = (_VALUE, None)
 
 
 def _unpack(entry, node):

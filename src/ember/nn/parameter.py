@@ -21,7 +21,7 @@ class Parameter(Tensor):
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
             data = empty(0)
-        p = cls._make(data._data)
+        p = cls._make(data._array())
         p._vc = data._counter()  # same memory, so the same version counter
         return _set_requires_grad(p, requires_grad)
 

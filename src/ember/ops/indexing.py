@@ -446,7 +446,7 @@ def setitem(self: Tensor, key, value) -> None:
         self.requires_grad or (isinstance(value, Tensor) and value.requires_grad))
     if not recording and not (_fw_state.level >= 0 and (
             "_fw_grad" in self.__dict__ or "_fw_grad" in getattr(value, "__dict__", ()))):
-        _put(self._data, plan, value._data if isinstance(value, Tensor) else value)
+        _put(self._array(), plan, value._data if isinstance(value, Tensor) else value)
         self._bump()
         return
     # torch's node: index_put on the tensor, a copy into all of it, or a write through a

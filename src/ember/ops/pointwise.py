@@ -27,7 +27,9 @@ import numpy as np
 from .._dtype import can_cast, float64, get_default_dtype, result_type, to_dtype
 from .._errstate import restore, silence
 from .._tensor import Tensor
-from ..autograd.function import Function, _broadcast_error, register
+from ..autograd.forward_ad import state as fw
+from ..autograd.function import Function, _as_data, _broadcast_error, register
+from ..autograd.grad_mode import state as grad_mode
 
 # ---------------------------------------------------------------- operands and errors
 
@@ -149,6 +151,7 @@ def _zeros_like(t: Tensor) -> Tensor:
 
 class Add(Function):
     name = "AddBackward0"
+    scalars = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -161,6 +164,7 @@ class Add(Function):
 
 class Sub(Function):
     name = "SubBackward0"
+    scalars = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -183,6 +187,7 @@ class Rsub(Sub):
 
 class Mul(Function):
     name = "MulBackward0"
+    scalars = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -200,6 +205,7 @@ class Mul(Function):
 
 class Div(Function):
     name = "DivBackward0"
+    scalars = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -217,6 +223,7 @@ class Div(Function):
 
 class Neg(Function):
     name = "NegBackward0"
+    scalars = True
 
     @staticmethod
     def forward(ctx, a):
@@ -231,13 +238,13 @@ class PowScalar(Function):
     """``tensor ** number``."""
 
     name = "PowBackward0"
+    scalars = True
 
     @staticmethod
     def forward(ctx, a, *, exponent):
         ctx.save_for_backward(a)
         ctx.exponent = exponent
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return a**exponent
+        return a**exponent  # (apply has NumPy's warnings off)
 
     @staticmethod
     def backward(ctx, grad):
@@ -255,8 +262,7 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = a**b
+        out = a**b
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -279,8 +285,7 @@ class RPow(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = np.power(a, b)
+        out = np.power(a, b)
         ctx.save_for_backward(out, b)
         ctx.base = a
         return out
@@ -428,8 +433,7 @@ class Remainder(Function):
     @classmethod
     def forward(cls, ctx, a, b):
         ctx.save_for_backward(a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return cls.ufunc(a, b)
+        return cls.ufunc(a, b)
 
     @classmethod
     def backward(cls, ctx, grad):
@@ -491,8 +495,7 @@ class Addcmul(Function):
     def forward(ctx, a, t1, t2, *, value):
         ctx.save_for_backward(t1, t2)
         ctx.value = value
-        with np.errstate(invalid="ignore", over="ignore"):
-            return a + value * t1 * t2
+        return a + value * t1 * t2
 
     @staticmethod
     def backward(ctx, grad):
@@ -509,8 +512,7 @@ class Addcdiv(Function):
     def forward(ctx, a, t1, t2, *, value):
         ctx.save_for_backward(t1, t2)
         ctx.value = value
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return a + value * t1 / t2
+        return a + value * t1 / t2
 
     @staticmethod
     def backward(ctx, grad):
@@ -647,6 +649,7 @@ def _unary(name, node, fwd, bwd, *, saves="input", doc="", aliases=()):
 
     cls = type(node[: -len("Backward0")], (Function,), {
         "name": node,
+        "scalars": True,
         "forward": staticmethod(forward),
         "backward": staticmethod(backward),
         "__doc__": doc,
@@ -655,11 +658,18 @@ def _unary(name, node, fwd, bwd, *, saves="input", doc="", aliases=()):
 
     def public(input):
         try:
-            kind = input._data.dtype.kind
+            a = input._data
+            kind = a.dtype.kind
         except AttributeError:
             raise _type_error(name, input) from None
         if kind != "f":
             input = _floats(input)  # integers compute as floats, as torch
+        elif not (input._rg and grad_mode.enabled) and fw.level < 0:
+            token = silence()  # nothing to record: the NumPy call and a Tensor
+            try:
+                return _wrap(fwd(a))
+            finally:
+                restore(token)
         return cls.apply(input)
 
     public.__name__ = public.__qualname__ = name
@@ -868,8 +878,7 @@ class Frac(Function):
 
     @staticmethod
     def forward(ctx, a):
-        with np.errstate(invalid="ignore"):
-            return a - np.trunc(a)
+        return a - np.trunc(a)
 
     @staticmethod
     def backward(ctx, grad):
@@ -893,8 +902,7 @@ class Logit(Function):
         ctx.eps = eps
         if eps is not None:
             a = np.clip(a, eps, 1 - eps)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(a / (1 - a))
+        return np.log(a / (1 - a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -1360,8 +1368,8 @@ class Logaddexp(Function):
     @classmethod
     def forward(cls, ctx, a, b):
         ctx.save_for_backward(a, b)
-        with np.errstate(invalid="ignore"):  # inf - inf inside, for inf + inf
-            return cls.ufunc(a, b)
+        # inf - inf inside, for inf + inf
+        return cls.ufunc(a, b)
 
     @classmethod
     def backward(cls, ctx, grad):
@@ -1397,8 +1405,7 @@ class Xlogy(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.where(a == 0, 0.0, a * np.log(b))
+        out = np.where(a == 0, 0.0, a * np.log(b))
         return np.where(np.isnan(b), np.nan, out).astype(out.dtype, copy=False)
 
     @staticmethod
@@ -1828,7 +1835,7 @@ def _write(self: Tensor, out: Tensor) -> None:
             f"output with shape {list(self._data.shape)} doesn't match the broadcast "
             f"shape {list(out._data.shape)}"
         )
-    if not self._data.flags.writeable:
+    if not self._array().flags.writeable:
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor "
             "refers to a single memory location. Please clone() the tensor before "
@@ -1916,11 +1923,8 @@ def _inplace_method(name, fn):
 
 def _fill_(self, value):
     """Fill in place; with nothing to record (``x.grad.zero_()``), NumPy's own fill."""
-    from ..autograd.forward_ad import state as fw
-    from ..autograd.grad_mode import state as grad_mode
-
     if (value.__class__ in _PLAIN_NUMBERS and not (grad_mode.enabled and self._rg)
-            and fw.level < 0 and not self._inference and self._data.flags.writeable):
+            and fw.level < 0 and not self._inference and self._array().flags.writeable):
         self._data.fill(value)
         self._bump()
         return self
@@ -1963,13 +1967,12 @@ def _arith_inplace(name, ufunc):
     """``x.add_(y)`` and friends write straight into ``x`` with NumPy when nothing
     records (an optimizer step: ``w -= lr * w.grad`` under ``no_grad``): no temporary
     and no copy. Anything else takes the general in-place path."""
-    from ..autograd.forward_ad import state as fw
-    from ..autograd.grad_mode import state as grad_mode
-
     general = getattr(Tensor, name)
 
     def method(self, other, **kwargs):
         a = self._data
+        if a.__class__ is not np.ndarray:
+            a = self._array()  # written in place: a 0-d result becomes an array
         if (not kwargs and a.dtype.kind == "f" and fw.level < 0 and not self._inference
                 and not (grad_mode.enabled and (self._rg or (
                     other.__class__ is Tensor and other._rg)))):
@@ -2024,9 +2027,6 @@ def _arith_method(fn, ufunc, op, reflected=False, number_op=None):
     (grad mode off, or no operand requiring grad: backward passes, optimizer steps),
     ``op.apply`` when something does. Everything else takes the full path through
     ``fn`` (promotion, torch's errors). ``number_op`` is the op for ``number - x``."""
-    from ..autograd.forward_ad import state as fw
-    from ..autograd.grad_mode import state as grad_mode
-
     slow = _binary_method(_reflected(fn) if reflected else fn)
     number_op = number_op or op
 
@@ -2050,6 +2050,8 @@ def _arith_method(fn, ufunc, op, reflected=False, number_op=None):
                 if grad_mode.enabled and self._rg:
                     return number_op.apply(other, self) if reflected else \
                         op.apply(self, other)
+                if a.__class__ is np.ndarray:  # (NumPy scalars take Python numbers fast)
+                    other = _number_operand(other, a.dtype)
                 token = silence()
                 try:
                     return _wrap(ufunc(other, a) if reflected else ufunc(a, other))
@@ -2062,11 +2064,34 @@ def _arith_method(fn, ufunc, op, reflected=False, number_op=None):
 
 
 def _wrap(out) -> Tensor:
+    """A result made with nothing to record, as a Tensor."""
     t = _new_tensor(Tensor)
-    t._data = out if out.__class__ is np.ndarray else np.asarray(out)
+    t._data = out if out.__class__ is np.ndarray else _as_data(out)
     t._rg = False
     t.grad_fn = None
+    if grad_mode.inference:
+        t._inference = True
     return t
+
+
+_NUMBER_ARRAYS: dict = {}
+
+
+def _number_operand(value, dtype):
+    """A Python number as a read-only 0-d array of the tensor's ``dtype``, cached:
+    NumPy converts a Python operand on every call, which doubles the cost of ``x * 0.5``
+    on small arrays. The values are what NumPy's own conversion gives. Zero (whose sign
+    a cache keyed by value would lose) and nan are left to NumPy."""
+    key = (value, dtype)
+    arr = _NUMBER_ARRAYS.get(key)
+    if arr is None:
+        if value == 0 or value != value or value.__class__ is int and builtins.abs(value) > 2**24:
+            return value
+        if len(_NUMBER_ARRAYS) > 1024:
+            _NUMBER_ARRAYS.clear()
+        arr = _NUMBER_ARRAYS[key] = np.array(value, dtype)
+        arr.flags.writeable = False
+    return arr
 
 
 _new_tensor = object.__new__

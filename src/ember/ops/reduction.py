@@ -140,9 +140,7 @@ class Mean(Function):
     def forward(ctx, a, *, axes, keepdim):
         ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
         ctx.count = count = _count(a.shape, axes)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            # A sum then one division, as torch does (NumPy's mean agrees for floats).
-            return np.divide(np.sum(a, axis=axes, keepdims=keepdim), count, dtype=a.dtype)
+        return np.divide(np.sum(a, axis=axes, keepdims=keepdim), count, dtype=a.dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -221,8 +219,8 @@ class Prod(Function):
     @staticmethod
     def forward(ctx, a, *, axis, keepdim, dtype):
         ctx.axis, ctx.keepdim = axis, keepdim
-        with np.errstate(over="ignore", invalid="ignore"):  # inf, and 0 * inf = nan
-            out = np.prod(a, axis=axis, keepdims=keepdim, dtype=dtype)
+        # inf, and 0 * inf = nan
+        out = np.prod(a, axis=axis, keepdims=keepdim, dtype=dtype)
         ctx.save_for_backward(a, out)
         return out
 
@@ -323,8 +321,7 @@ class Cumprod(Function):
     @staticmethod
     def forward(ctx, a, *, axis, dtype):
         ctx.axis = axis
-        with np.errstate(over="ignore", invalid="ignore"):
-            out = a.astype(dtype or a.dtype) if a.ndim == 0 else np.cumprod(a, axis, dtype=dtype)
+        out = a.astype(dtype or a.dtype) if a.ndim == 0 else np.cumprod(a, axis, dtype=dtype)
         ctx.save_for_backward(a, out)
         return out
 
@@ -921,19 +918,18 @@ class VectorNorm(Function):
     def forward(ctx, a, *, ord, axes, keepdim):
         ctx.ord, ctx.axes, ctx.keepdim = ord, axes, keepdim
         absa = np.abs(a)
-        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-            if ord == math.inf:
-                out = np.max(absa, axis=axes, keepdims=keepdim)
-            elif ord == -math.inf:
-                out = np.min(absa, axis=axes, keepdims=keepdim)
-            elif ord == 0:
-                out = np.sum(a != 0, axis=axes, keepdims=keepdim, dtype=a.dtype)
-            elif ord == 1:
-                out = np.sum(absa, axis=axes, keepdims=keepdim)
-            elif ord == 2:
-                out = np.sqrt(np.sum(a * a, axis=axes, keepdims=keepdim))
-            else:
-                out = np.sum(absa ** ord, axis=axes, keepdims=keepdim) ** (1.0 / ord)
+        if ord == math.inf:
+            out = np.max(absa, axis=axes, keepdims=keepdim)
+        elif ord == -math.inf:
+            out = np.min(absa, axis=axes, keepdims=keepdim)
+        elif ord == 0:
+            out = np.sum(a != 0, axis=axes, keepdims=keepdim, dtype=a.dtype)
+        elif ord == 1:
+            out = np.sum(absa, axis=axes, keepdims=keepdim)
+        elif ord == 2:
+            out = np.sqrt(np.sum(a * a, axis=axes, keepdims=keepdim))
+        else:
+            out = np.sum(absa ** ord, axis=axes, keepdims=keepdim) ** (1.0 / ord)
         out = np.asarray(out, dtype=a.dtype)
         ctx.save_for_backward(a, out)
         return out
@@ -1017,8 +1013,7 @@ class Logsumexp(Function):
         # Shift by the maximum so exp cannot overflow; an infinite maximum shifts by 0.
         top = np.max(a, axis=axes, keepdims=True, initial=-np.inf)
         top = np.where(np.isinf(top), 0, top)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = np.log(np.sum(np.exp(a - top), axis=axes, keepdims=True)) + top
+        out = np.log(np.sum(np.exp(a - top), axis=axes, keepdims=True)) + top
         out = (out if keepdim else out.reshape(
             [s for i, s in enumerate(a.shape) if i not in axes])).astype(a.dtype)
         ctx.save_for_backward(a, out)

@@ -164,7 +164,7 @@ def view(input, *shape):
 
 def _view_dtype(input: Tensor, dtype) -> Tensor:
     """The same bytes read as ``dtype`` (not differentiable, as in torch)."""
-    a = input._data
+    a = input._array()
     old, new = a.dtype.itemsize, dtype.np.itemsize
     if old != new:
         what = f"view {_type_word(input.dtype)} as {_type_word(dtype)}"
