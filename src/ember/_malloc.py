@@ -14,7 +14,7 @@ the OS, the next step page-faults the same memory in again and the kernel zeroes
 again. glibc's dynamic thresholds settle well for some steps and not for others: the
 1024x1024 matmul step (W5 in ``benchmarks/``) frees three 4 MiB arrays, more than the
 dynamic trim threshold (twice the largest block freed so far), so it faults about 3,500
-pages back in on every step; the conv2d step (W7) about 26 (2 MiB huge pages, mostly).
+pages back in on every step; the conv2d step (W7) 11-26 (many of them 2 MiB huge pages).
 With the values below both fault nothing after the first step, and W5 runs about 10%
 faster, W7 about 4%; the MLP step (W4), already fault-free, is unchanged.
 ``benchmarks/README.md`` has the numbers, and the peak memory, which does not grow.
