@@ -177,7 +177,8 @@ class Function(Node):
         saved = self._saved
         if saved is None:
             raise RuntimeError(_FREED)
-        return tuple(_unpack(entry, self) for entry in saved)
+        return tuple([entry[1] if entry[0] == _VALUE else _unpack(entry, self)
+                      for entry in saved])
 
     @classmethod
     def apply(cls, *inputs, **params):
@@ -270,15 +271,7 @@ def _connect(ctx: Node, inputs) -> None:
     edges, meta, needs = [], [], []
     for x in inputs:
         if isinstance(x, Tensor) and x._rg:
-            fn = x.grad_fn
-            if fn is None:
-                ref = x._acc  # the leaf's AccumulateGrad, kept alive by the graph only
-                fn = ref() if ref is not None else None
-                if fn is None:
-                    fn = _accumulator(x)
-                edges.append((fn, 0))
-            else:
-                edges.append((fn, x._output_nr))
+            edges.append(_edge(x))
             a = x._data
             meta.append((a.shape, a.dtype))
             needs.append(True)
@@ -293,7 +286,59 @@ def _connect(ctx: Node, inputs) -> None:
         ctx._trace = anomaly_mode.forward_trace()
 
 
+def _edge(x: Tensor) -> tuple:
+    """The edge to the node that takes ``x``'s gradient: its grad_fn, or a leaf's
+    AccumulateGrad (kept alive by the graph alone)."""
+    fn = x.grad_fn
+    if fn is not None:
+        return (fn, x._output_nr)
+    ref = x._acc
+    fn = ref() if ref is not None else None
+    return (fn if fn is not None else _accumulator(x), 0)
+
+
+def record_binary(cls, p, q, a, b) -> Tensor:
+    """``cls.apply(p, q)`` when it records and gives a float result: the arithmetic
+    operators' path. The node, output and saved entries are those ``_record`` makes,
+    without its generality (any number of inputs, views, several outputs, hooks,
+    anomaly traces), which costs more than the NumPy call on small tensors. ``a`` and
+    ``b`` are the operands' arrays (or numbers)."""
+    if anomaly_mode.enabled or _graph.hooks.stack:
+        return cls.apply(p, q)
+    ctx = _new(cls._Node)
+    ctx._seq = next(_sequence)
+    ctx._saved = ()
+    grad_p = isinstance(p, Tensor) and p._rg
+    grad_q = isinstance(q, Tensor) and q._rg
+    ctx.next_functions = (_edge(p) if grad_p else _NO_EDGE, _edge(q) if grad_q else _NO_EDGE)
+    ctx.needs_input_grad = _NEEDS[grad_p][grad_q]
+    ctx._meta = ((a.shape, a.dtype) if grad_p else None,
+                 (b.shape, b.dtype) if grad_q else None)
+    quiet = silence()
+    try:
+        raw = cls.forward(ctx, a, b)
+    except ValueError as e:
+        raise _broadcast_error(e, (a, b)) from None
+    finally:
+        restore(quiet)
+    out = _new(Tensor)
+    out._data = raw if raw.__class__ is _ndarray else _as_data(raw)
+    out._rg = True
+    out.grad_fn = ctx
+    saved = ctx._saved
+    if saved:
+        entries = []
+        for obj in saved:
+            if obj is None or obj.__class__ is float or obj.__class__ is int:
+                entries.append((_VALUE, obj))
+            else:
+                entries.append(_pack(obj, (p, q), (a, b), (raw,), (out,)))
+        ctx._saved = tuple(entries)
+    return out
+
+
 _NO_EDGE = (None, 0)
+_NEEDS = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
 def _broadcast_error(e: ValueError, arrays) -> Exception:

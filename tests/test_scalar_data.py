@@ -1,0 +1,151 @@
+"""0-d results are kept as NumPy scalars (``Tensor._array``): a tensor holding one must
+behave as torch's 0-d tensors do wherever memory is shared or written.
+
+Each case runs the same code on a 0-d op result in ember and in torch and compares
+everything the code prints; the ember side also checks that the result really held a
+NumPy scalar, so the tests fail if that representation changes under them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+from tests.conftest import assert_same
+
+
+def _scalar_result(lib, requires_grad=False):
+    x = lib.tensor([1.5, 2.5], requires_grad=requires_grad)
+    return x, (x * 2.0).sum() * 0.5  # a 0-d result of ops
+
+
+def test_ops_keep_0d_results_as_numpy_scalars():
+    _, s = _scalar_result(ember)
+    assert isinstance(s._data, np.generic)  # what the cases below rely on
+    assert isinstance((s * 3.0)._data, np.generic)
+
+
+def _same_run(fn):
+    e = fn(ember)
+    t = fn(torch)
+    for a, b in zip(e, t):
+        assert_same(a, b)
+
+
+def test_inplace_write_after_view_shares_memory():
+    def run(lib):
+        _, s = _scalar_result(lib)
+        v = s.view(1)  # a view of a 0-d result: the memory must be shared from here on
+        s.add_(1.0)
+        v.mul_(10.0)
+        return s, v
+
+    _same_run(run)
+
+
+def test_detach_and_data_share_memory():
+    def run(lib):
+        _, s = _scalar_result(lib)
+        d = s.detach()
+        d.add_(1.0)
+        e = s.data
+        e.mul_(3.0)
+        return s, d, e
+
+    _same_run(run)
+
+
+def test_numpy_shares_memory():
+    _, s = _scalar_result(ember)
+    a = s.numpy()
+    a += 1.0
+    assert s.item() == 5.0  # (1.5 + 2.5) * 2 * 0.5 + 1
+
+
+def test_setitem_fill_and_copy_on_a_scalar_result():
+    def run(lib):
+        _, s = _scalar_result(lib)
+        s[()] = 7.0
+        u = s * 1.0
+        u.fill_(2.0)
+        w = s * 1.0
+        w.copy_(lib.tensor(9.0))
+        z = s * 1.0
+        z.zero_()
+        return s, u, w, z
+
+    _same_run(run)
+
+
+def test_inplace_arithmetic_on_a_scalar_result():
+    def run(lib):
+        _, s = _scalar_result(lib)
+        s += 1.0
+        s *= lib.tensor(3.0)
+        s -= 0.5
+        s /= 2.0
+        return (s,)
+
+    _same_run(run)
+
+
+def test_modified_saved_scalar_output_is_detected():
+    for lib in (ember, torch):
+        x = lib.tensor(0.3, requires_grad=True)
+        y = (x * 2.0).exp()  # exp saves its 0-d output
+        y.add_(1.0)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.backward()
+
+
+def test_grad_of_a_scalar_result_is_an_array_that_zeroes():
+    def run(lib):
+        x = lib.tensor(2.0, requires_grad=True)
+        (x * 3.0).backward()
+        g = x.grad
+        x.grad.zero_()
+        (x * x).backward(create_graph=True)
+        h = x.grad * 1.0
+        x.grad.zero_()  # a create_graph gradient is written in place too
+        return g, h, x.grad
+
+    _same_run(run)
+
+
+def test_parameter_from_a_scalar_result_is_trained_in_place():
+    def run(lib):
+        _, s = _scalar_result(lib)
+        p = lib.nn.Parameter(s)
+        opt = lib.optim.SGD([p], lr=0.1, momentum=0.9)
+        for _ in range(3):
+            opt.zero_grad()
+            ((p - 1.0) ** 2).backward()
+            opt.step()
+        return p.detach(), s  # the parameter shares the result's memory
+
+    _same_run(run)
+
+
+def test_grad_assigned_from_a_scalar_result_is_zeroed_by_optimizer():
+    def run(lib):
+        w = lib.tensor(1.0, requires_grad=True)
+        w.grad = (lib.tensor([1.0, 2.0]) * 0.5).sum()
+        opt = lib.optim.SGD([w], lr=0.1)
+        opt.step()
+        opt.zero_grad(set_to_none=False)
+        return w.detach(), w.grad
+
+    _same_run(run)
+
+
+def test_scalar_arithmetic_keeps_torch_dtypes():
+    def run(lib):
+        h = lib.tensor([1.0, 2.0], dtype=lib.float16).sum()
+        f = lib.tensor([1.0, 2.0]).sum()
+        d = lib.tensor([1.0, 2.0], dtype=lib.float64).sum()
+        i = lib.tensor([1, 2]).sum()
+        return h * 1.0001, f * 1.0001, 2.5 * d, d - 1, 1 - f, i * 3, i / 2, f ** 2, -d
+
+    _same_run(run)
