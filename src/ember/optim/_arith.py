@@ -33,17 +33,16 @@ def sqrt(a: np.ndarray) -> np.ndarray:
 
 def s(x, a: np.ndarray):
     """The Python number ``x`` as the number type ``a``'s kernels compute in."""
-    return np.float64(x) if a.dtype == np.float64 else np.float32(x)
+    return np.float64(x) if a.dtype.char == "d" else np.float32(x)
 
 
 def fma(a, b, c, out: np.ndarray) -> np.ndarray:
     """``out = a * b + c``, rounded once for float32 (float16: computed wide as well)."""
-    if out.dtype == np.float64:
-        np.add(np.multiply(a, b), c, out=out)
-    else:
-        wide = np.multiply(a, b, dtype=np.float64)
-        wide += c
-        np.copyto(out, wide, casting="unsafe")
+    if out.dtype.char == "d":
+        return np.add(np.multiply(a, b), c, out=out)
+    wide = np.multiply(a, b, dtype=np.float64)
+    wide += c
+    out[...] = wide  # rounded once to out's type
     return out
 
 
