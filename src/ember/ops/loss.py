@@ -250,8 +250,7 @@ class NllLoss(Function):
     def forward(ctx, a, *, target, weight, ignore_index, reduction):
         keep = target != ignore_index
         safe = np.where(keep, target, 0)  # any valid class where ignored; weighted by 0
-        w = (weight[safe] if weight is not None else np.ones(safe.shape, a.dtype)) * keep
-        w = w.astype(a.dtype)
+        w = keep.astype(a.dtype) if weight is None else (weight[safe] * keep).astype(a.dtype)
         at = _at_classes(safe)
         loss = -w * a[at]
         if reduction == "none":
