@@ -431,10 +431,8 @@ class Tensor:
         A non-scalar tensor needs ``gradient`` (the vector of the vector-Jacobian
         product). The graph's saved tensors are freed unless ``retain_graph=True``.
         """
-        from .autograd.engine import backward
-
-        backward((self,), None if gradient is None else (gradient,), retain_graph,
-                 create_graph, inputs)
+        _engine.backward((self,), None if gradient is None else (gradient,), retain_graph,
+                         create_graph, inputs)
 
     # ---- conversion ----
 
@@ -638,3 +636,6 @@ def is_tensor(obj) -> bool:
     """True when ``obj`` is an ember Tensor."""
     return isinstance(obj, Tensor)
 
+
+# The backward walk works on Tensors, so it is imported once Tensor exists.
+from .autograd import engine as _engine  # noqa: E402

@@ -23,11 +23,12 @@ import numpy as np
 
 from .._dtype import get_default_dtype, to_dtype
 from .._tensor import Tensor, _wrap_dim
+from ..autograd.forward_ad import state as fw
 from ..autograd.function import Function, register
 from ..autograd.grad_mode import state
 from ._return_types import return_type
 from .pointwise import where
-from .shape import Expand
+from .shape import Expand, broadcast_view
 
 # ---------------------------------------------------------------- dims
 
@@ -57,9 +58,15 @@ def _int_dim(name: str, dim, ndim: int) -> int:
 
 def _unreduce(grad: Tensor, shape: tuple, axes: tuple, keepdim: bool) -> Tensor:
     """Put a reduction's output gradient back on the input's shape."""
-    if grad._data.ndim:  # (a 0-d gradient broadcasts to any shape as it is)
-        grad = _keepdim(grad, axes, keepdim)
-    return Expand.apply(grad, shape=shape)
+    if grad._rg and state.enabled or fw.level >= 0:  # a graph of the backward itself
+        if grad._data.ndim:  # (a 0-d gradient broadcasts to any shape as it is)
+            grad = _keepdim(grad, axes, keepdim)
+        return Expand.apply(grad, shape=shape)
+    # A plain backward: the read-only broadcast view NumPy would make, without a graph.
+    data = np.asarray(grad._data)
+    if data.ndim and not keepdim:
+        data = data.reshape(tuple(1 if i in axes else n for i, n in enumerate(shape)))
+    return Tensor._make(broadcast_view(data, shape))
 
 
 def _keepdim(t: Tensor, axes: tuple, keepdim: bool) -> Tensor:
@@ -107,7 +114,7 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, a, *, axes, keepdim, dtype):
         ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
-        return np.sum(a, axis=axes, keepdims=keepdim, dtype=dtype)
+        return np.add.reduce(a, axis=axes, keepdims=keepdim, dtype=dtype)  # np.sum's call
 
     @staticmethod
     def backward(ctx, grad):
@@ -140,11 +147,13 @@ class Mean(Function):
     def forward(ctx, a, *, axes, keepdim):
         ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
         ctx.count = count = _count(a.shape, axes)
-        return np.divide(np.sum(a, axis=axes, keepdims=keepdim), count, dtype=a.dtype)
+        # A sum then one division, as torch does (NumPy's mean agrees for floats); the
+        # Python int ``count`` keeps the float dtype.
+        return np.add.reduce(a, axis=axes, keepdims=keepdim) / count
 
     @staticmethod
     def backward(ctx, grad):
-        return _unreduce(grad, ctx.shape, ctx.axes, ctx.keepdim) / ctx.count
+        return _unreduce(grad / ctx.count, ctx.shape, ctx.axes, ctx.keepdim)
 
 
 class MeanAll(Mean):
