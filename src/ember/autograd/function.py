@@ -241,20 +241,9 @@ class Function(Node):
                     out._rg = False
                     out.grad_fn = None
             if saved:
-                if _graph.hooks.stack:
-                    ctx._saved = tuple([_pack(obj, inputs, arrays, (raw,), (out,))
-                                        for obj in saved])
-                else:  # the common cases inlined: the output, then an input
-                    entries = []
-                    for obj in saved:
-                        if obj is raw and out._rg:
-                            out._vc = counter = [0]  # a new tensor: a new counter
-                            entries.append((_OUTPUT, data, counter, 0, 0))
-                        elif obj is None:
-                            entries.append(_NONE_ENTRY)
-                        else:
-                            entries.append(_pack(obj, inputs, arrays, (raw,), (out,)))
-                    ctx._saved = tuple(entries)
+                ctx._saved = tuple([_pack(obj, inputs, arrays, (raw,), (out,))
+                                    for obj in saved]) if _graph.hooks.stack else \
+                    _entries(saved, inputs, arrays, raw, out)
             return out
         outs = tuple(_result(cls, o, inputs, ctx, i) for i, o in enumerate(raw))
         ctx._out_meta = [(o._data.shape, o._data.dtype) for o in outs]
@@ -325,16 +314,49 @@ def record_binary(cls, p, q, a, b) -> Tensor:
     out._data = raw if raw.__class__ is _ndarray else _as_data(raw)
     out._rg = True
     out.grad_fn = ctx
-    saved = ctx._saved
-    if saved:
-        entries = []
-        for obj in saved:
-            if obj is None or obj.__class__ is float or obj.__class__ is int:
-                entries.append((_VALUE, obj))
-            else:
-                entries.append(_pack(obj, (p, q), (a, b), (raw,), (out,)))
-        ctx._saved = tuple(entries)
+    if ctx._saved:
+        ctx._saved = _entries(ctx._saved, (p, q), (a, b), raw, out)
     return out
+
+
+def record_unary(cls, x: Tensor, a) -> Tensor:
+    """``cls.apply(x)`` when it records, for the one-input float ops (tanh, exp, ...):
+    as ``record_binary``."""
+    if anomaly_mode.enabled or _graph.hooks.stack:
+        return cls.apply(x)
+    ctx = _new(cls._Node)
+    ctx._seq = next(_sequence)
+    ctx._saved = ()
+    ctx.next_functions = (_edge(x),)
+    ctx.needs_input_grad = (True,)
+    ctx._meta = ((a.shape, a.dtype),)
+    quiet = silence()
+    try:
+        raw = cls.forward(ctx, a)
+    finally:
+        restore(quiet)
+    out = _new(Tensor)
+    out._data = raw if raw.__class__ is _ndarray else _as_data(raw)
+    out._rg = True
+    out.grad_fn = ctx
+    if ctx._saved:
+        ctx._saved = _entries(ctx._saved, (x,), (a,), raw, out)
+    return out
+
+
+def _entries(saved, inputs, arrays, raw, out: Tensor) -> tuple:
+    """The saved entries of a one-output node (no saved_tensors_hooks active): the
+    output and numbers made here, everything else by ``_pack``."""
+    entries = []
+    for obj in saved:
+        if obj is raw and out._rg:
+            out._vc = counter = [0]  # a new tensor: a new version counter
+            entries.append((_OUTPUT, out._data, counter, 0, 0))
+        elif obj is None or obj.__class__ is float or obj.__class__ is int:
+            entries.append((_VALUE, obj))
+        else:
+            entries.append(_pack(obj, inputs, arrays, (raw,), (out,)))
+    return tuple(entries)
 
 
 _NO_EDGE = (None, 0)
@@ -397,7 +419,6 @@ def _result(cls, raw, inputs, node, output_nr=0) -> Tensor:
 #   (_VALUE, value)                            a constant, or None or a number
 #   (_HOOKED, packed, unpack_hook)             what a saved_tensors_hooks pack made
 _INPUT, _OUTPUT, _VALUE, _HOOKED = range(4)
-_NONE_ENTRY = (_VALUE, None)
 
 
 def _unpack(entry, node):

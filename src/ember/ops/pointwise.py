@@ -34,6 +34,7 @@ from ..autograd.function import (
     _as_data,
     _broadcast_error,
     record_binary,
+    record_unary,
     register,
 )
 from ..autograd.grad_mode import state as grad_mode
@@ -671,7 +672,9 @@ def _unary(name, node, fwd, bwd, *, saves="input", doc="", aliases=()):
             raise _type_error(name, input) from None
         if kind != "f":
             input = _floats(input)  # integers compute as floats, as torch
-        elif not (input._rg and grad_mode.enabled) and fw.level < 0:
+        elif fw.level < 0:
+            if input._rg and grad_mode.enabled:
+                return record_unary(cls, input, a)
             token = silence()  # nothing to record: the NumPy call and a Tensor
             try:
                 return _wrap(fwd(a))
