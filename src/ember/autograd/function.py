@@ -291,7 +291,8 @@ def record_binary(cls, p, q, a, b) -> Tensor:
     operators' path. The node, output and saved entries are those ``_record`` makes,
     without its generality (any number of inputs, views, several outputs, hooks,
     anomaly traces), which costs more than the NumPy call on small tensors. ``a`` and
-    ``b`` are the operands' arrays (or numbers)."""
+    ``b`` are the operands' arrays; a number operand may come as a 0-d array of the
+    other's dtype (what NumPy would convert it to)."""
     if anomaly_mode.enabled or _graph.hooks.stack:
         return cls.apply(p, q)
     ctx = _new(cls._Node)
@@ -319,34 +320,33 @@ def record_binary(cls, p, q, a, b) -> Tensor:
     return out
 
 
-def record_unary(cls, x: Tensor, a) -> Tensor:
-    """``cls.apply(x)`` when it records, for the one-input float ops (tanh, exp, ...):
-    as ``record_binary``."""
+def record_unary(cls, x: Tensor, a, raw, save_output: bool) -> Tensor:
+    """The node of ``cls.apply(x)`` for a one-input float op (tanh, exp, ...) whose
+    forward computed ``raw`` from ``x``'s array ``a`` and saves its input, or its output
+    (``save_output``): as ``record_binary``, with the op's own forward already run."""
     if anomaly_mode.enabled or _graph.hooks.stack:
         return cls.apply(x)
     ctx = _new(cls._Node)
     ctx._seq = next(_sequence)
-    ctx._saved = ()
     ctx.next_functions = (_edge(x),)
     ctx.needs_input_grad = (True,)
     ctx._meta = ((a.shape, a.dtype),)
-    quiet = silence()
-    try:
-        raw = cls.forward(ctx, a)
-    finally:
-        restore(quiet)
     out = _new(Tensor)
-    out._data = raw if raw.__class__ is _ndarray else _as_data(raw)
+    out._data = data = raw if raw.__class__ is _ndarray else _as_data(raw)
     out._rg = True
     out.grad_fn = ctx
-    if ctx._saved:
-        ctx._saved = _entries(ctx._saved, (x,), (a,), raw, out)
+    if save_output:
+        out._vc = counter = [0]  # a new tensor: a new version counter
+        ctx._saved = ((_OUTPUT, data, counter, 0, 0),)
+    else:
+        ctx._saved = (_save_tensor(x, None),)
     return out
 
 
 def _entries(saved, inputs, arrays, raw, out: Tensor) -> tuple:
     """The saved entries of a one-output node (no saved_tensors_hooks active): the
-    output and numbers made here, everything else by ``_pack``."""
+    output, inputs and numbers made here, anything else by ``_pack``. An input that is
+    a number given to forward as an array comes back as the number."""
     entries = []
     for obj in saved:
         if obj is raw and out._rg:
@@ -355,7 +355,13 @@ def _entries(saved, inputs, arrays, raw, out: Tensor) -> tuple:
         elif obj is None or obj.__class__ is float or obj.__class__ is int:
             entries.append((_VALUE, obj))
         else:
-            entries.append(_pack(obj, inputs, arrays, (raw,), (out,)))
+            for x, a in zip(inputs, arrays):
+                if obj is a:
+                    entries.append(_save_tensor(x, None) if isinstance(x, Tensor) else
+                                   (_VALUE, x))
+                    break
+            else:
+                entries.append(_pack(obj, inputs, arrays, (raw,), (out,)))
     return tuple(entries)
 
 

@@ -672,14 +672,15 @@ def _unary(name, node, fwd, bwd, *, saves="input", doc="", aliases=()):
             raise _type_error(name, input) from None
         if kind != "f":
             input = _floats(input)  # integers compute as floats, as torch
-        elif fw.level < 0:
-            if input._rg and grad_mode.enabled:
-                return record_unary(cls, input, a)
-            token = silence()  # nothing to record: the NumPy call and a Tensor
+        elif fw.level < 0:  # forward's work without the op machinery
+            token = silence()
             try:
-                return _wrap(fwd(a))
+                out = fwd(a)
             finally:
                 restore(token)
+            if input._rg and grad_mode.enabled:
+                return record_unary(cls, input, a, out, saves == "output")
+            return _wrap(out)
         return cls.apply(input)
 
     public.__name__ = public.__qualname__ = name
@@ -2062,14 +2063,14 @@ def _arith_method(fn, ufunc, op, reflected=False, number_op=None):
                     finally:
                         restore(token)
             elif cls is float or cls is int:
+                # (NumPy scalars take Python numbers fast)
+                b = _number_operand(other, a.dtype) if a.__class__ is np.ndarray else other
                 if grad_mode.enabled and self._rg:
-                    return record_binary(number_op, other, self, other, a) if reflected \
-                        else record_binary(op, self, other, a, other)
-                if a.__class__ is np.ndarray:  # (NumPy scalars take Python numbers fast)
-                    other = _number_operand(other, a.dtype)
+                    return record_binary(number_op, other, self, b, a) if reflected \
+                        else record_binary(op, self, other, a, b)
                 token = silence()
                 try:
-                    return _wrap(ufunc(other, a) if reflected else ufunc(a, other))
+                    return _wrap(ufunc(b, a) if reflected else ufunc(a, b))
                 finally:
                     restore(token)
         return slow(self, other)
