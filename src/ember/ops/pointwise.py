@@ -651,8 +651,16 @@ def _unary(name, node, fwd, bwd, *, saves="input", doc="", aliases=()):
         ctx.save_for_backward(a if saves == "input" else out)
         return out
 
+    # A derivative written with arithmetic and number constants only gives the same
+    # numbers on NumPy arrays as on Tensors (ember's arithmetic is NumPy's). A plain
+    # backward (no create_graph) runs such a rule on the arrays and wraps the result
+    # once: ``g * (1 - y * y)`` is then one NumPy expression, not three ops.
+    arithmetic = all(isinstance(globals().get(n), float) for n in bwd.__code__.co_names)
+
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
+        if arithmetic and not grad_mode.enabled and fw.level < 0:
+            return _wrap(bwd(grad._data, x._data))
         return bwd(grad, x)
 
     cls = type(node[: -len("Backward0")], (Function,), {
