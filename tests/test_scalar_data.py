@@ -13,7 +13,7 @@ import pytest
 import torch
 
 import ember
-from tests.conftest import assert_same
+from conftest import assert_same
 
 
 def _scalar_result(lib, requires_grad=False):

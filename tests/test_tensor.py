@@ -292,3 +292,28 @@ def test_operators_with_python_scalars_on_both_sides():
         e = eval(expr, {"x": ember.tensor([0.5, 1.5, 2.5])})
         t = eval(expr, {"x": torch.tensor([0.5, 1.5, 2.5])})
         assert_same(e, t)
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.ones(2, 3),
+    lambda lib: lib.ones(2, 3).t(),
+    lambda lib: lib.ones(4, 5)[:, ::2],
+    lambda lib: lib.ones(3, 1).expand(3, 4),
+    lambda lib: lib.tensor(2.0),
+    lambda lib: (lib.ones(3) * 2).sum(),
+])
+def test_stride_matches_torch(make):
+    e, t = make(ember), make(torch)
+    assert e.stride() == t.stride()
+    if t.dim():
+        assert e.stride(-1) == t.stride(-1)
+
+
+def test_leaf_grad_is_laid_out_as_the_leaf():
+    # Linear's weight gradient comes out of matmul transposed; .grad is contiguous
+    for lib in (ember, torch):
+        lib.manual_seed(0)
+        layer = lib.nn.Linear(4, 3)
+        layer(lib.ones(2, 4)).sum().backward()
+        assert layer.weight.grad.is_contiguous()
+        assert layer.weight.grad.stride() == (4, 1)

@@ -196,6 +196,12 @@ class Tensor:
     def is_complex(self) -> bool:
         return False
 
+    def stride(self, dim=None):
+        """How many elements apart neighbours along each dimension are in memory."""
+        data = self._data
+        strides = tuple(s // data.itemsize for s in data.strides)
+        return strides if dim is None else strides[_wrap_dim(dim, data.ndim)]
+
     def is_contiguous(self, memory_format=None) -> bool:
         return self._data.flags.c_contiguous
 

@@ -300,8 +300,10 @@ def _accumulate(t: Tensor, g: Tensor, create_graph: bool) -> None:
             if create_graph:
                 t._grad = g
                 g._array()  # .grad is written in place later (zero_, optimizers)
-            else:
-                t._grad = Tensor._make(np.array(g._data, copy=True))
+            else:  # laid out as the leaf, as torch's .grad (a transposed gradient too)
+                owned = np.empty_like(t._data)
+                np.copyto(owned, g._data)
+                t._grad = Tensor._make(owned)
         elif create_graph or g._rg:
             t._grad = new = old + g
             new._array()

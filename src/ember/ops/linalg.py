@@ -14,7 +14,9 @@ import string
 import numpy as np
 
 from .._tensor import Tensor, _wrap_dim
+from ..autograd.forward_ad import state as fw
 from ..autograd.function import Function, _broadcast_error, register
+from ..autograd.grad_mode import state as grad_mode
 
 # torch's short names of dtypes in error messages ("Float and Double").
 _TYPE_WORDS = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
@@ -43,8 +45,16 @@ def _matmul_grads(grad, a, b, need_a, need_b, ndims):
 
     ``grad`` may carry extra batch dimensions (addbmm sums over the batch): the result
     then has them too, and the engine sums them back.
+
+    For matrices, a plain backward (no create_graph) computes the same products on the
+    arrays: NumPy's ``@`` and ``.mT`` are what ember's ops call.
     """
     na, nb = ndims
+    plain = na >= 2 and nb >= 2 and not grad_mode.enabled and fw.level < 0
+    if plain:
+        grad = grad._data
+        a = a._data if need_b else None
+        b = b._data if need_a else None
     g = grad
     if na == 1:
         g = g.unsqueeze(-2)  # a vector on the left is a row
@@ -57,6 +67,8 @@ def _matmul_grads(grad, a, b, need_a, need_b, ndims):
     if need_b:
         db = (a.unsqueeze(0) if na == 1 else a).mT @ g
         db = db.squeeze(-1) if nb == 1 else db
+    if plain:
+        return (da if da is None else Tensor._make(da)), (db if db is None else Tensor._make(db))
     return da, db
 
 

@@ -1108,5 +1108,8 @@ def sum_to_size(input, *size):
         lead + i for i, s in enumerate(size) if s == 1 and shape[lead + i] != 1)
     if not axes:
         return input
+    if not (input._rg and state.enabled) and fw.level < 0:  # nothing to record: the sum
+        out = np.add.reduce(input._data, axis=axes, keepdims=True)
+        return Tensor._make(out.reshape(size) if lead else out)
     out = Sum.apply(input, axes=axes, keepdim=True, dtype=None)
     return out.reshape(size) if lead else out
