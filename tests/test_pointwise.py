@@ -617,3 +617,24 @@ def test_float32_stays_float32_through_python_numbers():
                lambda lib, x: lib.float_power(x, 2), lambda lib, x: 2.5 ** x,
                lambda lib, x: lib.addcdiv(x, x, x, value=0.1)):
         assert_same(fn(ember, ember.tensor(x)), fn(torch, torch.tensor(x)))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_masked_gradients_keep_torch_values_for_nan_inf_and_signed_zero(dtype):
+    # relu's and where's plain backward select by bit masks: the dropped places are
+    # +0.0 whatever the gradient holds there, and a nan input passes the gradient
+    values = [float("nan"), 0.0, 1.0, -2.0, 3.0, -0.0, 4.0]
+    grads = [2.0, float("inf"), -3.0, float("nan"), -0.0, -5.0, float("-inf")]
+    mask = [True, False, True, False, True, True, False]
+    out = []
+    for lib in (ember, torch):
+        dt = getattr(lib, dtype)
+        x = lib.tensor(values, dtype=dt, requires_grad=True)
+        x.relu().backward(lib.tensor(grads, dtype=dt))
+        relu_grad = x.grad
+        x.grad = None
+        lib.where(lib.tensor(mask), x, 0.0).backward(lib.tensor(grads, dtype=dt))
+        out.append((relu_grad, x.grad))
+    for e, t in zip(*out):
+        assert_same(e, t)
+        assert np.array_equal(np.signbit(e.numpy()), np.signbit(t.numpy()))
