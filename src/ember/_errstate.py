@@ -8,16 +8,15 @@ variable: ~30 ns), so the user's own NumPy code keeps its warnings.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 try:  # NumPy 2: error handling lives in a context variable; set it directly.
     from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj
 
-    _QUIET = _make_extobj(all="ignore")
-
-    def silence():
-        return _extobj_contextvar.set(_QUIET)
-
+    # set(_QUIET) and reset(token), bound once: C calls, no Python frame per op
+    silence = functools.partial(_extobj_contextvar.set, _make_extobj(all="ignore"))
     restore = _extobj_contextvar.reset
 except ImportError:  # older NumPy: the public (slower) context manager
     def silence():

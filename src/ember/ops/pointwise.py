@@ -2128,7 +2128,7 @@ def _number_operand(value, dtype):
     NumPy converts a Python operand on every call, which doubles the cost of ``x * 0.5``
     on small arrays. The values are what NumPy's own conversion gives. Zero (whose sign
     a cache keyed by value would lose) and nan are left to NumPy."""
-    key = (value, dtype)
+    key = (value, dtype.type)  # (a dtype's own hash is slow to compute)
     arr = _NUMBER_ARRAYS.get(key)
     if arr is None:
         if value == 0 or value != value or value.__class__ is int and builtins.abs(value) > 2**24:
