@@ -211,6 +211,21 @@ class Mul(Function):
         return (grad * b if ga else None), (grad * a if gb else None)
 
 
+def _arithmetic(ctx, grad, rule):
+    """The gradients by ``rule(grad, *saved)``, a derivative written with arithmetic
+    and Python numbers only. When backward records (create_graph) or forward mode is
+    on, the rule runs on Tensors. A plain backward runs it on the arrays and wraps each
+    result once: ``g * (1 - y * y)`` is then one NumPy expression, not three ops, and
+    the numbers are the same (ember's arithmetic is NumPy's)."""
+    saved = ctx.saved_tensors
+    if grad_mode.enabled or fw.level >= 0:
+        return rule(grad, *saved)
+    out = rule(grad._data, *[s._data if isinstance(s, Tensor) else s for s in saved])
+    if out.__class__ is tuple:
+        return tuple([None if r is None else _wrap(r) for r in out])
+    return _wrap(out)
+
+
 class Div(Function):
     name = "DivBackward0"
     scalars = True
@@ -651,16 +666,14 @@ def _unary(name, node, fwd, bwd, *, saves="input", doc="", aliases=()):
         ctx.save_for_backward(a if saves == "input" else out)
         return out
 
-    # A derivative written with arithmetic and number constants only gives the same
-    # numbers on NumPy arrays as on Tensors (ember's arithmetic is NumPy's). A plain
-    # backward (no create_graph) runs such a rule on the arrays and wraps the result
-    # once: ``g * (1 - y * y)`` is then one NumPy expression, not three ops.
+    # A rule that names no function, only number constants, is arithmetic: a plain
+    # backward may run it on the arrays (see _arithmetic).
     arithmetic = all(isinstance(globals().get(n), float) for n in bwd.__code__.co_names)
 
     def backward(ctx, grad):
+        if arithmetic:
+            return _arithmetic(ctx, grad, bwd)
         (x,) = ctx.saved_tensors
-        if arithmetic and not grad_mode.enabled and fw.level < 0:
-            return _wrap(bwd(grad._data, x._data))
         return bwd(grad, x)
 
     cls = type(node[: -len("Backward0")], (Function,), {
