@@ -356,6 +356,40 @@ def test_detect_anomaly_names_the_backward_function():
     assert "SqrtBackward0" in str(err) and "nan" in str(err)
 
 
+def test_detect_anomaly_covers_the_arithmetic_operators():
+    def run(lib):
+        with lib.autograd.detect_anomaly():
+            x = lib.tensor([0.0, 1.0], requires_grad=True)
+            ((x * float("inf")) * 0).sum().backward()  # MulBackward0 makes 0 * inf
+
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        err = raises_like(lambda: run(ember), lambda: run(torch))
+    assert "MulBackward0" in str(err) and "nan" in str(err)
+
+
+@pytest.mark.parametrize("make", [
+    lambda x: x * x, lambda x: x * 2.0, lambda x: 2.0 * x, lambda x: x + 1, lambda x: 1 - x,
+    lambda x: x / (x + 1), lambda x: x.tanh(), lambda x: x.exp(), lambda x: x.sin(),
+    lambda x: x.sum(), lambda x: x.reshape(2, 1) @ x.reshape(1, 2),
+])
+def test_saved_tensor_hooks_see_what_torch_saves(make):
+    # the operators' and unary ops' direct recording falls back to the general path
+    counts = []
+    for lib in (ember, torch):
+        x = lib.tensor([0.5, 1.5], requires_grad=True)
+        packed = []
+        with lib.autograd.graph.saved_tensors_hooks(lambda t: packed.append(t) or t,
+                                                    lambda t: t * 1):
+            y = make(x)
+        y.sum().backward()
+        counts.append((len(packed), type(y.grad_fn).__name__, x.grad))
+    assert counts[0][:2] == counts[1][:2]
+    assert_same(counts[0][2], counts[1][2])
+
+
 def test_set_detect_anomaly_is_a_switch():
     with ember.autograd.set_detect_anomaly(True):
         assert ember.autograd.anomaly_mode.is_anomaly_enabled()
