@@ -191,11 +191,12 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
             for (nxt, nr), g, meta in zip(node.next_functions, results, node._meta):
                 if nxt is None or g is None:
                     continue
-                data = g._data
-                if data.shape != meta[0]:
-                    g = g.sum_to_size(meta[0])
-                if data.dtype is not meta[1] and data.dtype != meta[1]:
-                    g = g.to(_dtype_of(meta[1]))
+                if meta is not None:  # (None: the input has the gradient's shape and dtype)
+                    data = g._data
+                    if data.shape != meta[0]:
+                        g = g.sum_to_size(meta[0])
+                    if data.dtype is not meta[1] and data.dtype != meta[1]:
+                        g = g.to(_dtype_of(meta[1]))
                 buf = get(nxt)
                 if buf is None:
                     buffers[nxt] = [g] if nxt.n_outputs == 1 else \

@@ -302,8 +302,6 @@ def record_binary(cls, p, q, a, b) -> Tensor:
     grad_q = isinstance(q, Tensor) and q._rg
     ctx.next_functions = (_edge(p) if grad_p else _NO_EDGE, _edge(q) if grad_q else _NO_EDGE)
     ctx.needs_input_grad = _NEEDS[grad_p][grad_q]
-    ctx._meta = ((a.shape, a.dtype) if grad_p else None,
-                 (b.shape, b.dtype) if grad_q else None)
     quiet = silence()
     try:
         raw = cls.forward(ctx, a, b)
@@ -312,9 +310,13 @@ def record_binary(cls, p, q, a, b) -> Tensor:
     finally:
         restore(quiet)
     out = _new(Tensor)
-    out._data = raw if raw.__class__ is _ndarray else _as_data(raw)
+    out._data = data = raw if raw.__class__ is _ndarray else _as_data(raw)
     out._rg = True
     out.grad_fn = ctx
+    # An operand of the result's shape gets a gradient of its shape: no meta to check.
+    shape = data.shape
+    ctx._meta = ((a.shape, a.dtype) if grad_p and a.shape != shape else None,
+                 (b.shape, b.dtype) if grad_q and b.shape != shape else None)
     if ctx._saved:
         ctx._saved = _entries(ctx._saved, (p, q), (a, b), raw, out)
     return out
@@ -330,7 +332,7 @@ def record_unary(cls, x: Tensor, a, raw, save_output: bool) -> Tensor:
     ctx._seq = next(_sequence)
     ctx.next_functions = (_edge(x),)
     ctx.needs_input_grad = (True,)
-    ctx._meta = ((a.shape, a.dtype),)
+    ctx._meta = _SAME_META  # an elementwise op: the gradient has the input's shape
     out = _new(Tensor)
     out._data = data = raw if raw.__class__ is _ndarray else _as_data(raw)
     out._rg = True
@@ -366,6 +368,7 @@ def _entries(saved, inputs, arrays, raw, out: Tensor) -> tuple:
 
 
 _NO_EDGE = (None, 0)
+_SAME_META = (None,)
 _NEEDS = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
