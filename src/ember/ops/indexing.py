@@ -802,15 +802,10 @@ class IndexCopy(Function):
         return ga, gs
 
 
-class IndexFill(Function):
-    name = "IndexFillBackward0"
+class IndexFill(IndexCopy):
+    """``index_copy``'s forward with a value (a number or a 0-d tensor) for the source."""
 
-    @staticmethod
-    def forward(ctx, a, value, *, dim, index):
-        ctx.dim, ctx.index = dim, index
-        out = a.copy()
-        out[_at(dim, index, a.ndim)] = value
-        return out
+    name = "IndexFillBackward0"
 
     @staticmethod
     def backward(ctx, grad):
