@@ -8,11 +8,15 @@ NumPy scalar, so the tests fail if that representation changes under them.
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import numpy as np
 import pytest
 import torch
 
 import ember
+
 from conftest import assert_same
 
 
@@ -149,3 +153,77 @@ def test_scalar_arithmetic_keeps_torch_dtypes():
         return h * 1.0001, f * 1.0001, 2.5 * d, d - 1, 1 - f, i * 3, i / 2, f ** 2, -d
 
     _same_run(run)
+
+
+def _results(lib):
+    x = lib.tensor([1.5, -2.5, 3.0])
+    return x, x.sum(), (x > 0).sum(), x.argmax(), x.mean() > 0
+
+
+def _leaf(lib, s):
+    w = s.clone().requires_grad_()
+    (w * w * 3).backward()
+    return w.grad.item()
+
+
+def _inplace_chain(lib, s):
+    s = s * 1
+    s.add_(1)
+    s.mul_(2)
+    s.clamp_(max=100)
+    s.sub_(s.detach() * 0.5)
+    return s.item()
+
+
+USES = {
+    "repr": lambda lib, x, s, c, i, b: repr(s) + repr(c) + repr(i) + repr(b),
+    "numbers": lambda lib, x, s, c, i, b: (s.item(), c.item(), i.item(), b.item(), float(s),
+                                           int(c), int(i), bool(b), s.tolist(), i.tolist()),
+    "indexing": lambda lib, x, s, c, i, b: (x[i].item(), x[c - 1].item()),
+    "joining": lambda lib, x, s, c, i, b: (
+        lib.stack([s, s * 2]).tolist(),
+        lib.cat([s.unsqueeze(0), s.reshape(1), s.view(-1), s.expand(2), s.flatten()]).tolist()),
+    "conversions": lambda lib, x, s, c, i, b: (str(s.to(lib.float64).dtype), s.double().item(),
+                                               c.float().item(), s.int().item()),
+    "copies": lambda lib, x, s, c, i, b: (s.clone().item(), s.contiguous().item(),
+                                          s.t().item(), copy.deepcopy(s).item(),
+                                          pickle.loads(pickle.dumps(s)).item()),
+    "attributes": lambda lib, x, s, c, i, b: (tuple(s.shape), s.dim(), s.numel(), s.stride(),
+                                              s.is_contiguous(), s.element_size()),
+    "numpy": lambda lib, x, s, c, i, b: (np.asarray(s).tolist(), s.numpy().tolist(),
+                                         np.asarray(c).dtype.name),
+    "ops": lambda lib, x, s, c, i, b: (lib.where(b, s, s * 2).item(),
+                                       lib.maximum(s, s * 2).item(), s.clamp(0, 1).item(),
+                                       s.abs().item(), (-s).item(), s.sign().item(),
+                                       b.logical_not().item(), s.reshape(1).sort()[0].tolist()),
+    "format": lambda lib, x, s, c, i, b: (f"{s:.3f}", f"{c}", str(s), str(i)),
+    "leaf": lambda lib, x, s, c, i, b: _leaf(lib, s),
+    "inplace": lambda lib, x, s, c, i, b: _inplace_chain(lib, s),
+}
+
+
+@pytest.mark.parametrize("use", USES, ids=list(USES))
+def test_a_0d_result_is_used_as_torch_uses_it(use):
+    e = USES[use](ember, *_results(ember))
+    t = USES[use](torch, *_results(torch))
+    assert str(e).replace("ember", "torch") == str(t)
+
+
+def test_save_and_load_a_0d_result(tmp_path):
+    s = ember.tensor([1.5, 2.5]).sum()
+    ember.save({"s": s}, tmp_path / "s.safetensors")
+    back = ember.load(tmp_path / "s.safetensors")["s"]
+    assert repr(back) == repr(torch.tensor([1.5, 2.5]).sum())
+
+
+def test_higher_derivatives_through_0d_results():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        s = (x * x).sum()
+        t = s.sqrt() * s.exp() / (1 + s) - s ** 0.5 + lib.sigmoid(s) + lib.tanh(s) * s.log()
+        (g,) = lib.autograd.grad(t, x, create_graph=True)
+        (g2,) = lib.autograd.grad(g.sum(), x)
+        return t, g, g2
+
+    for e, t in zip(run(ember), run(torch)):
+        assert_same(e, t)

@@ -288,9 +288,10 @@ def _edge(x: Tensor) -> tuple:
 
 def record_binary(cls, p, q, a, b) -> Tensor:
     """``cls.apply(p, q)`` when it records and gives a float result of the operands'
-    dtype: the arithmetic operators' path. The node, output and saved entries are those ``_record`` makes,
-    without its generality (any number of inputs, views, several outputs, hooks,
-    anomaly traces), which costs more than the NumPy call on small tensors. ``a`` and
+    dtype: the arithmetic operators' path. The node, output and saved entries are those
+    ``_record`` makes, without its generality (any number of inputs, views, several
+    outputs, hooks, anomaly traces), which costs more than the NumPy call on small
+    tensors. ``a`` and
     ``b`` are the operands' arrays; a number operand may come as a 0-d array of the
     other's dtype (what NumPy would convert it to)."""
     if anomaly_mode.enabled or _graph.hooks.stack:
