@@ -257,6 +257,15 @@ def _connect(ctx: Node, inputs) -> None:
     that need no gradient), the inputs' shapes and dtypes, and its creation number."""
     ctx._seq = next(_sequence)
     ctx._saved = ()
+    if len(inputs) == 1:  # (recorded, so this one input requires grad)
+        x = inputs[0]
+        a = x._data
+        ctx.next_functions = (_edge(x),)
+        ctx.needs_input_grad = (True,)
+        ctx._meta = ((a.shape, a.dtype),)
+        if anomaly_mode.enabled:
+            ctx._trace = anomaly_mode.forward_trace()
+        return
     edges, meta, needs = [], [], []
     for x in inputs:
         if isinstance(x, Tensor) and x._rg:

@@ -81,6 +81,8 @@ def _keepdim(t: Tensor, axes: tuple, keepdim: bool) -> Tensor:
 
 def _count(shape: tuple, axes: tuple) -> int:
     """How many elements each output of a reduction over ``axes`` sums up."""
+    if len(axes) == len(shape):
+        return math.prod(shape)  # all of them
     return math.prod(shape[i] for i in axes)
 
 
