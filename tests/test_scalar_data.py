@@ -227,3 +227,18 @@ def test_higher_derivatives_through_0d_results():
 
     for e, t in zip(run(ember), run(torch)):
         assert_same(e, t)
+
+
+def test_failed_load_state_dict_restores_a_0d_result_buffer():
+    # ember's documented rule: a failed load_state_dict changes nothing
+    m = ember.nn.Linear(2, 1)
+    m.register_buffer("s", ember.tensor([1.0, 2.0]).sum())
+    state = {k: v.clone() for k, v in m.state_dict().items()}
+    state["s"] = ember.tensor(7.0)
+    state["weight"] = ember.zeros(3, 3)
+    with pytest.raises(RuntimeError, match="size mismatch"):
+        m.load_state_dict(state)
+    assert m.s.item() == 3.0
+    state["weight"] = ember.zeros(1, 2)
+    m.load_state_dict(state)
+    assert m.s.item() == 7.0

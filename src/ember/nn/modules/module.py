@@ -772,7 +772,7 @@ class _Backup:
                       for m in module.modules()]
         tensors = {id(t): t for _, ps, _, bs in self.slots
                    for t in itertools.chain(ps.values(), bs.values()) if t is not None}
-        self.values = [(t, t._data, t._data.copy(), t._version) for t in tensors.values()]
+        self.values = [(t, t._array(), t._data.copy(), t._version) for t in tensors.values()]
 
     def restore(self) -> None:
         for params, old_params, buffers, old_buffers in self.slots:
