@@ -242,3 +242,31 @@ def test_failed_load_state_dict_restores_a_0d_result_buffer():
     state["weight"] = ember.zeros(1, 2)
     m.load_state_dict(state)
     assert m.s.item() == 7.0
+
+
+@pytest.mark.parametrize("optimizer", ["SGD", "Adam", "RMSprop", "Adagrad"])
+def test_a_0d_result_made_a_leaf_is_trained_in_place(optimizer):
+    def run(lib):
+        w = lib.tensor([1.0, 2.0]).sum().requires_grad_()
+        opt = getattr(lib.optim, optimizer)([w], lr=0.1)
+        for _ in range(3):
+            opt.zero_grad()
+            (w * w).backward()
+            opt.step()
+        return w.detach()
+
+    assert_same(run(ember), run(torch))
+
+
+def test_random_fills_of_a_0d_result_match_torch():
+    def run(lib):
+        lib.manual_seed(0)
+        out = []
+        for fill in (lambda s: s.normal_(), lambda s: s.uniform_(), lambda s: s.bernoulli_(0.5),
+                     lambda s: s.random_(0, 5), lambda s: s.exponential_()):
+            s = lib.tensor([1.0, 2.0]).sum()
+            fill(s)
+            out.append(s.item())
+        return out
+
+    assert run(ember) == run(torch)

@@ -576,6 +576,8 @@ def _set_requires_grad(t: Tensor, requires_grad) -> Tensor:
             "only Tensors of floating point and complex dtype can require gradients "
             f"(got {t.dtype})"
         )
+    if requires_grad:
+        t._array()  # a leaf that learns is written in place (optimizers)
     t._rg = bool(requires_grad)
     return t
 

@@ -86,7 +86,7 @@ def _node(name: str):
 
 def _fill(self: Tensor, node: str, draw) -> Tensor:
     """Overwrite ``self`` with ``draw(n, dtype, contiguous)``, in torch's fill order."""
-    a = self._data
+    a = self._array()
     if state.enabled and self.requires_grad:
         if self.grad_fn is None:
             raise RuntimeError(
@@ -273,7 +273,7 @@ def _out(out, t: Tensor) -> Tensor:
         return t
     if out._data.shape != t._data.shape:
         out._data = np.empty(t._data.shape, dtype=out._data.dtype)
-    np.copyto(out._data, t._data, casting="unsafe")
+    np.copyto(out._array(), t._data, casting="unsafe")
     out._bump()
     return out
 

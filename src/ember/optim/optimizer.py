@@ -212,7 +212,7 @@ class Optimizer:
         for p in group["params"]:
             if p.grad is not None:
                 state = self.state[p]
-                self._update(p, _in_layout(p.grad._data, p._data), state, group)
+                self._update(p, _in_layout(p.grad._data, p._array()), state, group)
                 p._bump()
                 if not state:  # torch keeps no entry for a stateless step (plain SGD)
                     del self.state[p]
