@@ -270,3 +270,25 @@ def test_random_fills_of_a_0d_result_match_torch():
         return out
 
     assert run(ember) == run(torch)
+
+
+def test_optimizer_state_loaded_from_0d_results_is_updated_in_place():
+    def run(lib):
+        w = lib.tensor(1.0, requires_grad=True)
+        opt = lib.optim.Adam([w], lr=0.1)
+        (w * w).backward()
+        opt.step()
+        state = opt.state_dict()
+        s = state["state"][0]
+        s["exp_avg"] = (s["exp_avg"] * 1).sum()  # 0-d op results as the loaded state
+        s["exp_avg_sq"] = (s["exp_avg_sq"] * 1).sum()
+        fresh = lib.optim.Adam([w], lr=0.1)
+        fresh.load_state_dict(state)
+        for _ in range(2):
+            fresh.zero_grad()
+            (w * w).backward()
+            fresh.step()
+        return w.detach(), fresh.state[w]["exp_avg"]
+
+    for e, t in zip(run(ember), run(torch)):
+        assert_same(e, t)

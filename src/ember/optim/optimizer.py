@@ -276,7 +276,9 @@ def _cast(param: Tensor, value, key=None):
     if isinstance(value, Tensor):
         if key == "step":
             return value
-        return value.to(param.dtype) if param.is_floating_point() else value
+        value = value.to(param.dtype) if param.is_floating_point() else value
+        value._array()  # state is updated in place
+        return value
     if isinstance(value, dict):
         out = {k: _cast(param, v, k) for k, v in value.items()}
         if key is None and "step" in out and not isinstance(out["step"], Tensor):
