@@ -21,6 +21,21 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 STRESS_FULL = os.environ.get("EMBER_STRESS") == "full"
 
+if os.environ.get("EMBER_TEST_SCALARS"):
+    # `make test` runs the suite a second time this way: every 0-d tensor a creation
+    # function makes holds a NumPy scalar, as ember's own 0-d op results do (see
+    # Tensor._array), so every test also checks the code paths that receive one.
+    import ember._creation as _creation
+
+    _make_tensor = _creation._finish
+
+    def _scalar_finish(data, requires_grad):
+        if data.ndim == 0 and not requires_grad:
+            data = data[()]
+        return _make_tensor(data, requires_grad)
+
+    _creation._finish = _scalar_finish
+
 
 def to_numpy(t):
     """The values of an ember or torch tensor (or a number) as a NumPy array."""
