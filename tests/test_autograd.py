@@ -503,3 +503,15 @@ def test_gradcheck_catches_a_wrong_derivative():
     with pytest.raises(RuntimeError, match="Jacobian mismatch"):
         ember.autograd.gradcheck(BadExp.apply, (x,))
     assert not ember.autograd.gradcheck(BadExp.apply, (x,), raise_exception=False)
+
+
+@pytest.mark.parametrize("op", ["relu", "exp", "tanh", "sigmoid", "sqrt"])
+def test_plain_backward_on_arrays_still_checks_saved_outputs(op):
+    # these ops' plain backward reads the saved output as an array: the version check
+    # must still catch an in-place change, as torch does
+    for lib in (ember, torch):
+        x = lib.tensor([0.5, 1.5], requires_grad=True)
+        y = getattr(x * 1, op)()
+        y.add_(1)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.sum().backward()

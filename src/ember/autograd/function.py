@@ -180,6 +180,26 @@ class Function(Node):
         return tuple([entry[1] if entry[0] == _VALUE else _unpack(entry, self)
                       for entry in saved])
 
+    @property
+    def saved_arrays(self) -> tuple:
+        """``saved_tensors`` as arrays (numbers as they are), with the same checks: for
+        derivative rules a plain backward runs on arrays. No Tensor is rebuilt for a
+        saved output."""
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(_FREED)
+        arrays = []
+        for entry in saved:
+            kind = entry[0]
+            if kind == _OUTPUT and entry[2][0] == entry[3]:  # (unchanged since saved)
+                arrays.append(entry[1])
+            elif kind == _VALUE:
+                arrays.append(entry[1])
+            else:
+                t = _unpack(entry, self)  # (raises torch's error for a changed output)
+                arrays.append(t._data if isinstance(t, Tensor) else t)
+        return tuple(arrays)
+
     @classmethod
     def apply(cls, *inputs, **params):
         """Run the op on ``inputs``; record a node when grad mode is on and an input

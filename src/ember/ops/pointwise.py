@@ -217,10 +217,9 @@ def _arithmetic(ctx, grad, rule):
     on, the rule runs on Tensors. A plain backward runs it on the arrays and wraps each
     result once: ``g * (1 - y * y)`` is then one NumPy expression, not three ops, and
     the numbers are the same (ember's arithmetic is NumPy's)."""
-    saved = ctx.saved_tensors
     if grad_mode.enabled or fw.level >= 0:
-        return rule(grad, *saved)
-    out = rule(grad._data, *[s._data if isinstance(s, Tensor) else s for s in saved])
+        return rule(grad, *ctx.saved_tensors)
+    out = rule(grad._data, *ctx.saved_arrays)
     if out.__class__ is tuple:
         return tuple([None if r is None else _wrap(r) for r in out])
     return _wrap(out)
@@ -1019,11 +1018,12 @@ class Relu(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
         # subgradient 0 at 0; nan passes grad, as torch
         if grad_mode.enabled or fw.level >= 0:
+            (y,) = ctx.saved_tensors
             return where(y <= 0, 0.0, grad)
-        return Tensor._make(_zero_where(y._data <= 0, grad._data))
+        (y,) = ctx.saved_arrays
+        return Tensor._make(_zero_where(y <= 0, grad._data))
 
 
 @register("abs", "absolute")
