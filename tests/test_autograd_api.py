@@ -463,3 +463,20 @@ def test_checkpoint_gives_the_same_gradients():
     e = run(ember, ember.utils.checkpoint.checkpoint)
     t = run(torch, torch.utils.checkpoint.checkpoint)
     assert_same(e, t)
+
+
+@pytest.mark.parametrize("make", [
+    lambda x: x * x, lambda x: x * 2.0, lambda x: 2.0 * x, lambda x: x + 1, lambda x: 1 - x,
+    lambda x: x - x.detach(), lambda x: x / 2, lambda x: x ** 2, lambda x: x ** 0.5,
+    lambda x: x.tanh(), lambda x: x.exp(), lambda x: x.relu(), lambda x: x.sum(),
+    lambda x: x.mean(), lambda x: (x * 1).sum() * 3.0,
+])
+def test_next_functions_have_torch_shape(make):
+    # the direct recording paths make the same edges as torch's nodes
+    shapes = []
+    for lib in (ember, torch):
+        x = lib.tensor([0.5, 1.5], requires_grad=True)
+        fn = make(x).grad_fn
+        shapes.append((type(fn).__name__,
+                       [None if f is None else type(f).__name__ for f, _ in fn.next_functions]))
+    assert shapes[0] == shapes[1]

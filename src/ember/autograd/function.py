@@ -352,12 +352,13 @@ def record_binary(cls, p, q, a, b) -> Tensor:
     return out
 
 
-def record_unary(cls, x: Tensor, a, raw, save_output: bool) -> Tensor:
-    """The node of ``cls.apply(x)`` for a one-input float op (tanh, exp, ...) whose
-    forward computed ``raw`` from ``x``'s array ``a`` and saves its input, or its output
-    (``save_output``): as ``record_binary``, with the op's own forward already run."""
+def record_unary(cls, x: Tensor, a, raw, saves, **params) -> Tensor:
+    """The node of ``cls.apply(x, **params)`` for a one-input elementwise float op
+    (tanh, exp, ``number - x``, ...) whose forward computed ``raw`` from ``x``'s array
+    ``a`` and saves its ``"input"``, its ``"output"`` or nothing (``None``): as
+    ``record_binary``, with the op's own forward already run."""
     if anomaly_mode.enabled or _graph.hooks.stack:
-        return cls.apply(x)
+        return cls.apply(x, **params)
     ctx = _new(cls._Node)
     ctx._seq = next(_sequence)
     ctx.next_functions = (_edge(x),)
@@ -367,11 +368,11 @@ def record_unary(cls, x: Tensor, a, raw, save_output: bool) -> Tensor:
     out._data = data = raw if raw.__class__ is _ndarray else _as_data(raw)
     out._rg = True
     out.grad_fn = ctx
-    if save_output:
+    if saves == "output":
         out._vc = counter = [0]  # a new tensor: a new version counter
         ctx._saved = ((_OUTPUT, data, counter, 0, 0),)
     else:
-        ctx._saved = (_save_tensor(x, None),)
+        ctx._saved = (_save_tensor(x, None),) if saves == "input" else ()
     return out
 
 

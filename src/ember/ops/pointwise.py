@@ -180,17 +180,26 @@ class Sub(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad, -grad
+        return _arithmetic(ctx, grad, _sub_rule)
 
 
-class Rsub(Sub):
-    """``number - tensor``: torch names this node ``RsubBackward1``."""
+def _sub_rule(g):
+    return g, -g
+
+
+class Rsub(Function):
+    """``number - tensor``: one input, as torch's ``RsubBackward1``."""
 
     name = "RsubBackward1"
+    scalars = True
 
     @staticmethod
-    def forward(ctx, a, b):
-        return a - b
+    def forward(ctx, a, *, other):
+        return other - a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _arithmetic(ctx, grad, operator.neg)
 
 
 class Mul(Function):
@@ -270,11 +279,10 @@ class PowScalar(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
         e = ctx.exponent
         if e == 0:
             return _zeros_like(grad)
-        return grad * (e * a ** (e - 1))
+        return _arithmetic(ctx, grad, lambda g, a: g * (e * a ** (e - 1)))
 
 
 class Pow(Function):
@@ -340,7 +348,7 @@ def sub(input, other, *, alpha=1):
     if alpha != 1:
         other = mul(other, alpha)
     a, b = _operands(input, other)
-    return (Sub if isinstance(a, Tensor) else Rsub).apply(a, b)
+    return Sub.apply(a, b) if isinstance(a, Tensor) else Rsub.apply(b, other=a)
 
 
 def _is_bool(x) -> bool:
@@ -699,7 +707,7 @@ def _unary(name, node, fwd, bwd, *, saves="input", doc="", aliases=()):
             finally:
                 restore(token)
             if input._rg and grad_mode.enabled:
-                return record_unary(cls, input, a, out, saves == "output")
+                return record_unary(cls, input, a, out, saves)
             return _wrap(out)
         return cls.apply(input)
 
@@ -2108,18 +2116,40 @@ def _arith_method(fn, ufunc, op, reflected=False, number_op=None):
             elif cls is float or cls is int:
                 # (NumPy scalars take Python numbers fast)
                 b = _number_operand(other, a.dtype) if a.__class__ is np.ndarray else other
-                if grad_mode.enabled and self._rg:
-                    return record_binary(number_op, other, self, b, a) if reflected \
-                        else record_binary(op, self, other, a, b)
+                recording = grad_mode.enabled and self._rg
+                if recording and not reflected:
+                    return record_binary(op, self, other, a, b)
                 token = silence()
                 try:
-                    return _wrap(ufunc(b, a) if reflected else ufunc(a, b))
+                    out = ufunc(b, a) if reflected else ufunc(a, b)
                 finally:
                     restore(token)
+                if recording:  # number - x: one input, as torch's node
+                    return record_unary(number_op, self, a, out, None, other=other)
+                return _wrap(out)
         return slow(self, other)
 
     method.__name__ = method.__qualname__ = fn.__name__
     return method
+
+
+def _pow_method(self, exponent):
+    """``x ** number`` for a float tensor straight to its op (to NumPy when nothing
+    records), as ``_arith_method`` does for ``+ - * /``; anything else takes ``pow``."""
+    a = self._data
+    cls = exponent.__class__
+    if (cls is float or cls is int) and a.dtype.kind == "f" and fw.level < 0:
+        if grad_mode.enabled and self._rg:
+            return PowScalar.apply(self, exponent=exponent)
+        token = silence()
+        try:
+            return _wrap(a**exponent)
+        finally:
+            restore(token)
+    return _slow_pow(self, exponent)
+
+
+_slow_pow = _binary_method(pow)
 
 
 def _wrap(out) -> Tensor:
@@ -2159,18 +2189,18 @@ _new_tensor = object.__new__
 def _operator_table():
     return {
         "__add__": _arith_method(add, np.add, Add),
-        "__radd__": _arith_method(add, np.add, Add, True),
+        "__radd__": _arith_method(add, np.add, Add),  # x + n: torch's node for n + x
         "__sub__": _arith_method(sub, np.subtract, Sub),
         "__rsub__": _arith_method(sub, np.subtract, Sub, True, Rsub),
         "__mul__": _arith_method(mul, np.multiply, Mul),
-        "__rmul__": _arith_method(mul, np.multiply, Mul, True),
+        "__rmul__": _arith_method(mul, np.multiply, Mul),
         "__truediv__": _arith_method(div, np.true_divide, Div),
         "__rtruediv__": _binary_method(_reflected(div)),
         "__floordiv__": _binary_method(floor_divide),
         "__rfloordiv__": _binary_method(_reflected(floor_divide)),
         "__mod__": _binary_method(remainder),
         "__rmod__": _binary_method(_reflected(remainder)),
-        "__pow__": _binary_method(pow), "__rpow__": _binary_method(_reflected(pow)),
+        "__pow__": _pow_method, "__rpow__": _binary_method(_reflected(pow)),
         "__eq__": _binary_method(eq), "__ne__": _binary_method(ne),
         "__lt__": _binary_method(lt), "__le__": _binary_method(le),
         "__gt__": _binary_method(gt), "__ge__": _binary_method(ge),
