@@ -149,11 +149,8 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
 
     # 2. Seed the roots' buffers.
     buffers: dict = {}
-    if len(edges) == 1 and nodes[0].n_outputs == 1:
-        buffers[nodes[0]] = seeds  # one root: its gradient is the buffer
-    else:
-        for (node, nr), g in zip(edges, seeds):
-            _add(buffers, node, nr, g)
+    for (node, nr), g in zip(edges, seeds):
+        _add(buffers, node, nr, g)
 
     # 3. Run each node that received a gradient; pass results on to its inputs.
     prev_mode = state.enabled

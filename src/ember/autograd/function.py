@@ -221,14 +221,7 @@ class Function(Node):
             if grad and state.enabled:
                 outs = cls._record(inputs, arrays, params)
             elif cls.n_outputs == 1 and not cls.view:
-                out = cls.forward(_NULL_CTX, *arrays, **params)
-                t = _new(Tensor)
-                t._data = out if out.__class__ is _ndarray else _as_data(out)
-                t._rg = False
-                t.grad_fn = None
-                if state.inference:
-                    t._inference = True
-                outs = t
+                outs = plain_result(cls.forward(_NULL_CTX, *arrays, **params))
             else:
                 out = cls.forward(_NULL_CTX, *arrays, **params)
                 outs = (_result(cls, out, inputs, None) if cls.n_outputs == 1 else
@@ -277,15 +270,6 @@ def _connect(ctx: Node, inputs) -> None:
     that need no gradient), the inputs' shapes and dtypes, and its creation number."""
     ctx._seq = next(_sequence)
     ctx._saved = ()
-    if len(inputs) == 1:  # (recorded, so this one input requires grad)
-        x = inputs[0]
-        a = x._data
-        ctx.next_functions = (_edge(x),)
-        ctx.needs_input_grad = (True,)
-        ctx._meta = ((a.shape, a.dtype),)
-        if anomaly_mode.enabled:
-            ctx._trace = anomaly_mode.forward_trace()
-        return
     edges, meta, needs = [], [], []
     for x in inputs:
         if isinstance(x, Tensor) and x._rg:
@@ -320,9 +304,8 @@ def record_binary(cls, p, q, a, b) -> Tensor:
     dtype: the arithmetic operators' path. The node, output and saved entries are those
     ``_record`` makes, without its generality (any number of inputs, views, several
     outputs, hooks, anomaly traces), which costs more than the NumPy call on small
-    tensors. ``a`` and
-    ``b`` are the operands' arrays; a number operand may come as a 0-d array of the
-    other's dtype (what NumPy would convert it to)."""
+    tensors. ``a`` and ``b`` are the operands' arrays; a number operand may come as a
+    0-d array of the other's dtype (what NumPy would convert it to)."""
     if anomaly_mode.enabled or _graph.hooks.stack:
         return cls.apply(p, q)
     ctx = _new(cls._Node)
@@ -365,12 +348,11 @@ def record_unary(cls, x: Tensor, a, raw, saves, **params) -> Tensor:
     ctx.needs_input_grad = (True,)
     ctx._meta = _SAME_META  # an elementwise op: the gradient has the input's shape
     out = _new(Tensor)
-    out._data = data = raw if raw.__class__ is _ndarray else _as_data(raw)
+    out._data = raw if raw.__class__ is _ndarray else _as_data(raw)
     out._rg = True
     out.grad_fn = ctx
     if saves == "output":
-        out._vc = counter = [0]  # a new tensor: a new version counter
-        ctx._saved = ((_OUTPUT, data, counter, 0, 0),)
+        ctx._saved = (_new_output_entry(out),)
     else:
         ctx._saved = (_save_tensor(x, None),) if saves == "input" else ()
     return out
@@ -383,8 +365,7 @@ def _entries(saved, inputs, arrays, raw, out: Tensor) -> tuple:
     entries = []
     for obj in saved:
         if obj is raw and out._rg:
-            out._vc = counter = [0]  # a new tensor: a new version counter
-            entries.append((_OUTPUT, out._data, counter, 0, 0))
+            entries.append(_new_output_entry(out))
         elif obj is None or obj.__class__ is float or obj.__class__ is int:
             entries.append((_VALUE, obj))
         else:
@@ -396,6 +377,30 @@ def _entries(saved, inputs, arrays, raw, out: Tensor) -> tuple:
             else:
                 entries.append(_pack(obj, inputs, arrays, (raw,), (out,)))
     return tuple(entries)
+
+
+def _new_output_entry(out: Tensor) -> tuple:
+    """The saved entry of a node's new output 0 (see ``_save_tensor``), with the
+    output's version counter made here: a new tensor has none yet."""
+    out._vc = counter = [0]
+    return (_OUTPUT, out._data, counter, 0, 0)
+
+
+def recording() -> bool:
+    """Whether what runs now may be differentiated: grad mode on, or forward mode. When
+    not, a backward may run derivative rules on arrays (the same NumPy calls)."""
+    return state.enabled or _fw.state.level >= 0
+
+
+def plain_result(out) -> Tensor:
+    """The Tensor of an op's result when nothing records it."""
+    t = _new(Tensor)
+    t._data = out if out.__class__ is _ndarray else _as_data(out)
+    t._rg = False
+    t.grad_fn = None
+    if state.inference:
+        t._inference = True
+    return t
 
 
 _NO_EDGE = (None, 0)

@@ -14,9 +14,7 @@ import string
 import numpy as np
 
 from .._tensor import Tensor, _wrap_dim
-from ..autograd.forward_ad import state as fw
-from ..autograd.function import Function, _broadcast_error, register
-from ..autograd.grad_mode import state as grad_mode
+from ..autograd.function import Function, _broadcast_error, recording, register
 
 # torch's short names of dtypes in error messages ("Float and Double").
 _TYPE_WORDS = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
@@ -50,7 +48,7 @@ def _matmul_grads(grad, a, b, need_a, need_b, ndims):
     arrays: NumPy's ``@`` and ``.mT`` are what ember's ops call.
     """
     na, nb = ndims
-    plain = na >= 2 and nb >= 2 and not grad_mode.enabled and fw.level < 0
+    plain = na >= 2 and nb >= 2 and not recording()
     if plain:
         grad = grad._data
         a = a._data if need_b else None

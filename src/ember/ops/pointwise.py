@@ -31,10 +31,11 @@ from .._tensor import Tensor
 from ..autograd.forward_ad import state as fw
 from ..autograd.function import (
     Function,
-    _as_data,
     _broadcast_error,
+    plain_result,
     record_binary,
     record_unary,
+    recording,
     register,
 )
 from ..autograd.grad_mode import state as grad_mode
@@ -226,12 +227,12 @@ def _arithmetic(ctx, grad, rule):
     on, the rule runs on Tensors. A plain backward runs it on the arrays and wraps each
     result once: ``g * (1 - y * y)`` is then one NumPy expression, not three ops, and
     the numbers are the same (ember's arithmetic is NumPy's)."""
-    if grad_mode.enabled or fw.level >= 0:
+    if recording():
         return rule(grad, *ctx.saved_tensors)
     out = rule(grad._data, *ctx.saved_arrays)
     if out.__class__ is tuple:
-        return tuple([None if r is None else _wrap(r) for r in out])
-    return _wrap(out)
+        return tuple([None if r is None else plain_result(r) for r in out])
+    return plain_result(out)
 
 
 class Div(Function):
@@ -708,7 +709,7 @@ def _unary(name, node, fwd, bwd, *, saves="input", doc="", aliases=()):
                 restore(token)
             if input._rg and grad_mode.enabled:
                 return record_unary(cls, input, a, out, saves)
-            return _wrap(out)
+            return plain_result(out)
         return cls.apply(input)
 
     public.__name__ = public.__qualname__ = name
@@ -1027,7 +1028,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         # subgradient 0 at 0; nan passes grad, as torch
-        if grad_mode.enabled or fw.level >= 0:
+        if recording():
             (y,) = ctx.saved_tensors
             return where(y <= 0, 0.0, grad)
         (y,) = ctx.saved_arrays
@@ -1530,7 +1531,7 @@ class Where(Function):
     @staticmethod
     def backward(ctx, grad):
         ga, gb = ctx.needs_input_grad
-        if not (grad_mode.enabled or fw.level >= 0):
+        if not recording():
             c, g = ctx.condition, grad._data
             return (Tensor._make(_zero_where(~c, g)) if ga else None), \
                 (Tensor._make(_zero_where(c, g)) if gb else None)
@@ -2032,9 +2033,7 @@ def _arith_inplace(name, ufunc):
     general = getattr(Tensor, name)
 
     def method(self, other, **kwargs):
-        a = self._data
-        if a.__class__ is not np.ndarray:
-            a = self._array()  # written in place: a 0-d result becomes an array
+        a = self._array()  # (written in place: a 0-d result becomes an array)
         if (not kwargs and a.dtype.kind == "f" and fw.level < 0 and not self._inference
                 and not (grad_mode.enabled and (self._rg or (
                     other.__class__ is Tensor and other._rg)))):
@@ -2108,7 +2107,7 @@ def _arith_method(fn, ufunc, op, reflected=False, number_op=None):
                             record_binary(op, self, other, a, b)
                     token = silence()
                     try:
-                        return _wrap(ufunc(b, a) if reflected else ufunc(a, b))
+                        return plain_result(ufunc(b, a) if reflected else ufunc(a, b))
                     except ValueError:
                         pass  # shapes that don't broadcast: the op words torch's error
                     finally:
@@ -2126,7 +2125,7 @@ def _arith_method(fn, ufunc, op, reflected=False, number_op=None):
                     restore(token)
                 if recording:  # number - x: one input, as torch's node
                     return record_unary(number_op, self, a, out, None, other=other)
-                return _wrap(out)
+                return plain_result(out)
         return slow(self, other)
 
     method.__name__ = method.__qualname__ = fn.__name__
@@ -2143,24 +2142,13 @@ def _pow_method(self, exponent):
             return PowScalar.apply(self, exponent=exponent)
         token = silence()
         try:
-            return _wrap(a**exponent)
+            return plain_result(a**exponent)
         finally:
             restore(token)
     return _slow_pow(self, exponent)
 
 
 _slow_pow = _binary_method(pow)
-
-
-def _wrap(out) -> Tensor:
-    """A result made with nothing to record, as a Tensor."""
-    t = _new_tensor(Tensor)
-    t._data = out if out.__class__ is np.ndarray else _as_data(out)
-    t._rg = False
-    t.grad_fn = None
-    if grad_mode.inference:
-        t._inference = True
-    return t
 
 
 _NUMBER_ARRAYS: dict = {}
@@ -2182,8 +2170,6 @@ def _number_operand(value, dtype):
         arr.flags.writeable = False
     return arr
 
-
-_new_tensor = object.__new__
 
 
 def _operator_table():

@@ -24,7 +24,7 @@ import numpy as np
 from .._dtype import get_default_dtype, to_dtype
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.forward_ad import state as fw
-from ..autograd.function import Function, register
+from ..autograd.function import Function, recording, register
 from ..autograd.grad_mode import state
 from ._return_types import return_type
 from .pointwise import where
@@ -58,7 +58,7 @@ def _int_dim(name: str, dim, ndim: int) -> int:
 
 def _unreduce(grad: Tensor, shape: tuple, axes: tuple, keepdim: bool) -> Tensor:
     """Put a reduction's output gradient back on the input's shape."""
-    if grad._rg and state.enabled or fw.level >= 0:  # a graph of the backward itself
+    if recording():  # a graph of the backward itself (create_graph, forward mode)
         if grad._data.ndim:  # (a 0-d gradient broadcasts to any shape as it is)
             grad = _keepdim(grad, axes, keepdim)
         return Expand.apply(grad, shape=shape)

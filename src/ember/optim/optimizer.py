@@ -42,17 +42,6 @@ def _step_tensor(value=0.0) -> Tensor:
     return Tensor._make(np.array(value, dtype=float32.np))
 
 
-def _in_layout(grad: np.ndarray, param: np.ndarray) -> np.ndarray:
-    """``grad`` laid out as ``param`` (torch keeps ``.grad`` so). A transposed gradient
-    (``nn.Linear``'s weight gets one) makes each of a step's elementwise ops walk mismatched
-    strides: one copy here cut an Adam step of the W8 model by a quarter."""
-    if grad.strides == param.strides:
-        return grad
-    out = np.empty_like(param)
-    out[...] = grad
-    return out
-
-
 def _typename(obj) -> str:
     return "torch.Tensor" if isinstance(obj, Tensor) else type(obj).__qualname__
 
@@ -212,7 +201,9 @@ class Optimizer:
         for p in group["params"]:
             if p.grad is not None:
                 state = self.state[p]
-                self._update(p, _in_layout(p.grad._data, p._array()), state, group)
+                # (backward lays .grad out as its parameter, so the step's elementwise
+                # ops walk matching strides)
+                self._update(p, p.grad._data, state, group)
                 p._bump()
                 if not state:  # torch keeps no entry for a stateless step (plain SGD)
                     del self.state[p]
