@@ -2083,11 +2083,12 @@ def _binary_method(fn):
 
 
 def _arith_method(fn, ufunc, op, reflected=False, number_op=None):
-    """``+ - *`` between float tensors of one dtype, or a float tensor and a Python
+    """``+ - * /`` between float tensors of one dtype, or a float tensor and a Python
     number, straight to their op: the NumPy call and a Tensor when nothing records
     (grad mode off, or no operand requiring grad: backward passes, optimizer steps),
-    ``op.apply`` when something does. Everything else takes the full path through
-    ``fn`` (promotion, torch's errors). ``number_op`` is the op for ``number - x``."""
+    ``record_binary`` (``record_unary`` for ``number - x``) when something does.
+    Everything else takes the full path through ``fn`` (promotion, torch's errors).
+    ``number_op`` is the op for ``number - x``."""
     slow = _binary_method(_reflected(fn) if reflected else fn)
     number_op = number_op or op
     # Python's operator calls the same NumPy loop on arrays, and is ten times cheaper
@@ -2115,15 +2116,15 @@ def _arith_method(fn, ufunc, op, reflected=False, number_op=None):
             elif cls is float or cls is int:
                 # (NumPy scalars take Python numbers fast)
                 b = _number_operand(other, a.dtype) if a.__class__ is np.ndarray else other
-                recording = grad_mode.enabled and self._rg
-                if recording and not reflected:
+                records = grad_mode.enabled and self._rg
+                if records and not reflected:
                     return record_binary(op, self, other, a, b)
                 token = silence()
                 try:
                     out = ufunc(b, a) if reflected else ufunc(a, b)
                 finally:
                     restore(token)
-                if recording:  # number - x: one input, as torch's node
+                if records:  # number - x: one input, as torch's node
                     return record_unary(number_op, self, a, out, None, other=other)
                 return plain_result(out)
         return slow(self, other)
@@ -2162,14 +2163,14 @@ def _number_operand(value, dtype):
     key = (value, dtype.type)  # (a dtype's own hash is slow to compute)
     arr = _NUMBER_ARRAYS.get(key)
     if arr is None:
-        if value == 0 or value != value or value.__class__ is int and builtins.abs(value) > 2**24:
+        if value == 0 or value != value or (
+                value.__class__ is int and builtins.abs(value) > 2**24):
             return value
         if len(_NUMBER_ARRAYS) > 1024:
             _NUMBER_ARRAYS.clear()
         arr = _NUMBER_ARRAYS[key] = np.array(value, dtype)
         arr.flags.writeable = False
     return arr
-
 
 
 def _operator_table():
