@@ -14,11 +14,13 @@ import numbers
 import numpy as np
 
 from ._dtype import from_numpy_dtype, get_default_dtype, to_dtype
+from ._errstate import install
 from ._tensor import Tensor, _set_requires_grad, _sizes, _unwrap_nested
 from .autograd.grad_mode import state as _grad_state
 
 
 def _finish(data: np.ndarray, requires_grad: bool) -> Tensor:
+    install()  # (cheap: see ember._errstate)
     t = _set_requires_grad(Tensor._make(data), requires_grad)
     if _grad_state.inference:
         t._inference = True

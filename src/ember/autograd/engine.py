@@ -20,7 +20,7 @@ import threading
 
 import numpy as np
 
-from .._errstate import restore, silence
+from .._errstate import install, restore, silence
 from .._tensor import Tensor
 from . import anomaly_mode
 from .function import AccumulateGrad, _accumulator
@@ -123,6 +123,7 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
     accumulating into the leaves."""
     if len(root_grads) != len(roots):
         raise RuntimeError(f"got {len(roots)} tensors and {len(root_grads)} gradients")
+    install()  # (cheap: see ember._errstate)
     edges = [_root_edge(t) for t in roots]
     seeds = [_seed(t, g, create_graph) for t, g in zip(roots, root_grads)]
 

@@ -43,7 +43,7 @@ import weakref
 
 import numpy as np
 
-from .._errstate import restore, silence
+from .._errstate import ALARMS, quietly, restore, silence
 from .._tensor import Tensor, _Handle
 from . import anomaly_mode
 from . import forward_ad as _fw
@@ -315,13 +315,12 @@ def record_binary(cls, p, q, a, b) -> Tensor:
     grad_q = isinstance(q, Tensor) and q._rg
     ctx.next_functions = (_edge(p) if grad_p else _NO_EDGE, _edge(q) if grad_q else _NO_EDGE)
     ctx.needs_input_grad = _NEEDS[grad_p][grad_q]
-    quiet = silence()
     try:
-        raw = cls.forward(ctx, a, b)
+        raw = cls.forward(ctx, a, b)  # (NumPy's warnings: see ember._errstate)
+    except ALARMS:
+        raw = quietly(cls.forward, ctx, a, b)
     except ValueError as e:
         raise _broadcast_error(e, (a, b)) from None
-    finally:
-        restore(quiet)
     out = _new(Tensor)
     out._data = data = raw if raw.__class__ is _ndarray else _as_data(raw)
     out._rg = True

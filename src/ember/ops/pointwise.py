@@ -26,7 +26,7 @@ import operator
 import numpy as np
 
 from .._dtype import can_cast, float64, get_default_dtype, result_type, to_dtype
-from .._errstate import restore, silence
+from .._errstate import ALARMS, quietly, restore, silence
 from .._tensor import Tensor
 from ..autograd.forward_ad import state as fw
 from ..autograd.function import (
@@ -702,11 +702,10 @@ def _unary(name, node, fwd, bwd, *, saves="input", doc="", aliases=()):
         if kind != "f":
             input = _floats(input)  # integers compute as floats, as torch
         elif fw.level < 0:  # forward's work without the op machinery
-            token = silence()
             try:
-                out = fwd(a)
-            finally:
-                restore(token)
+                out = fwd(a)  # (NumPy's warnings: see ember._errstate)
+            except ALARMS:
+                out = quietly(fwd, a)
             if input._rg and grad_mode.enabled:
                 return record_unary(cls, input, a, out, saves)
             return plain_result(out)
@@ -2106,24 +2105,25 @@ def _arith_method(fn, ufunc, op, reflected=False, number_op=None):
                     if grad_mode.enabled and (self._rg or other._rg):
                         return record_binary(op, other, self, b, a) if reflected else \
                             record_binary(op, self, other, a, b)
-                    token = silence()
+                    if reflected:
+                        a, b = b, a
                     try:
-                        return plain_result(ufunc(b, a) if reflected else ufunc(a, b))
+                        return plain_result(ufunc(a, b))  # (warnings: ember._errstate)
+                    except ALARMS:
+                        return plain_result(quietly(ufunc, a, b))
                     except ValueError:
                         pass  # shapes that don't broadcast: the op words torch's error
-                    finally:
-                        restore(token)
             elif cls is float or cls is int:
                 # (NumPy scalars take Python numbers fast)
                 b = _number_operand(other, a.dtype) if a.__class__ is np.ndarray else other
                 records = grad_mode.enabled and self._rg
                 if records and not reflected:
                     return record_binary(op, self, other, a, b)
-                token = silence()
+                p, q = (b, a) if reflected else (a, b)
                 try:
-                    out = ufunc(b, a) if reflected else ufunc(a, b)
-                finally:
-                    restore(token)
+                    out = ufunc(p, q)
+                except ALARMS:
+                    out = quietly(ufunc, p, q)
                 if records:  # number - x: one input, as torch's node
                     return record_unary(number_op, self, a, out, None, other=other)
                 return plain_result(out)
@@ -2141,11 +2141,10 @@ def _pow_method(self, exponent):
     if (cls is float or cls is int) and a.dtype.kind == "f" and fw.level < 0:
         if grad_mode.enabled and self._rg:
             return PowScalar.apply(self, exponent=exponent)
-        token = silence()
         try:
             return plain_result(a**exponent)
-        finally:
-            restore(token)
+        except ALARMS:
+            return plain_result(quietly(operator.pow, a, exponent))
     return _slow_pow(self, exponent)
 
 
