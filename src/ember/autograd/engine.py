@@ -39,14 +39,16 @@ def _root_edge(t: Tensor):
     return (t.grad_fn, t._output_nr) if t.grad_fn is not None else (_accumulator(t), 0)
 
 
-def _seed(t: Tensor, g, create_graph: bool) -> Tensor:
-    """The gradient a root starts with: ones for a scalar, else the given vector."""
+def _seed(t: Tensor, g, create_graph: bool):
+    """The gradient a root starts with: ones for a scalar, else the given vector; a
+    Tensor with ``create_graph``, else its array (see ``_run``)."""
     if g is None:
         data = t._data
         if data.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
         one = data.dtype.type(1)  # a NumPy scalar for a 0-d root (see Tensor._array)
-        return Tensor._make(one if data.ndim == 0 else np.full(data.shape, one))
+        one = one if data.ndim == 0 else np.full(data.shape, one)
+        return Tensor._make(one) if create_graph else one
     if not isinstance(g, Tensor):
         from .._creation import tensor
 
@@ -56,7 +58,7 @@ def _seed(t: Tensor, g, create_graph: bool) -> Tensor:
             f"Mismatch in shape: grad_output[0] has a shape of {g.shape} and output[0] "
             f"has a shape of {t.shape}."
         )
-    return g if create_graph else g.detach()
+    return g if create_graph else g._data
 
 
 def _as_tuple(x):
@@ -79,7 +81,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     if inputs is not None:
         for t, g in zip(inputs, captured):
             if g is not None:
-                _accumulate(t, g, create_graph)
+                _accumulate(t, g if create_graph else g._data, create_graph)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -120,7 +122,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 def _run(roots, root_grads, keep_graph, create_graph, inputs):
     """Walk the graph from ``roots``. With ``inputs``, return their gradients instead of
-    accumulating into the leaves."""
+    accumulating into the leaves.
+
+    Without ``create_graph`` nothing in the walk is differentiated, so the gradients
+    travel as NumPy arrays (or NumPy scalars): an op whose backward also runs on arrays
+    (``Function.arrays``) gets and returns them as they are; any other node, and any
+    node with hooks, gets Tensors made around them, and its results are unwrapped."""
     if len(root_grads) != len(roots):
         raise RuntimeError(f"got {len(roots)} tensors and {len(root_grads)} gradients")
     install()  # (cheap: see ember._errstate)
@@ -154,6 +161,7 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
         _add(buffers, node, nr, g)
 
     # 3. Run each node that received a gradient; pass results on to its inputs.
+    plain = not create_graph  # gradients are arrays
     prev_mode = state.enabled
     state.enabled = create_graph
     checking = anomaly_mode.enabled
@@ -168,33 +176,39 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
             grads = pop(node, None)
             if grads is None:
                 continue  # no gradient reached this node
-            if node._pre_hooks:
-                grads = _run_pre_hooks(node, grads)
-            if capture is not None and node in capture:
-                for i, nr in capture[node]:
-                    captured[i] = grads[nr]
-            if node.__class__ is AccumulateGrad:
-                if inputs is None:
-                    _accumulate(node.variable, grads[0], create_graph)
-                continue
-            if node._trusted and len(grads) == 1 and not (node._post_hooks or checking):
-                # An ember op with one output: its backward gives what the edges need.
+            if node.arrays and len(grads) == 1 and not (
+                    node._pre_hooks or node._post_hooks or checking or capture):
+                # An ember op with one output, its backward written for arrays too.
+                if node.__class__ is AccumulateGrad:
+                    if inputs is None:
+                        _accumulate(node.variable, grads[0], create_graph)
+                    continue
                 results = node.backward(node, grads[0])
                 if results.__class__ is not tuple:
                     results = (results,)
                 if not keep_graph:
                     node._saved = None
             else:
+                if plain:
+                    grads = [g if g is None else _wrap(g) for g in grads]
+                if node._pre_hooks:
+                    grads = _run_pre_hooks(node, grads)
+                if capture is not None and node in capture:
+                    for i, nr in capture[node]:
+                        captured[i] = grads[nr]
+                if node.__class__ is AccumulateGrad:
+                    if inputs is None:
+                        g = grads[0]
+                        _accumulate(node.variable, g._data if plain else g, create_graph)
+                    continue
                 results = _call(node, grads, keep_graph)
+                if plain:
+                    results = [r if r is None else r._data for r in results]
             for (nxt, nr), g, meta in zip(node.next_functions, results, node._meta):
                 if nxt is None or g is None:
                     continue
                 if meta is not None:  # (None: the input has the gradient's shape and dtype)
-                    data = g._data
-                    if data.shape != meta[0]:
-                        g = g.sum_to_size(meta[0])
-                    if data.dtype is not meta[1] and data.dtype != meta[1]:
-                        g = g.to(_dtype_of(meta[1]))
+                    g = _fit(g, meta, plain)
                 buf = get(nxt)
                 if buf is None:
                     buffers[nxt] = [g] if nxt.n_outputs == 1 else \
@@ -209,6 +223,44 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
         if collecting:
             gc.enable()
     return captured
+
+
+def _wrap(g) -> Tensor:
+    """A gradient array as a Tensor, for code that takes Tensors (hooks, user
+    Functions, ops without an array backward)."""
+    return Tensor._make(g if g.__class__ is np.ndarray else np.asarray(g))
+
+
+def reduced_axes(shape: tuple, size: tuple) -> tuple:
+    """The axes to sum ``shape`` over to get ``size``, which must broadcast to it."""
+    lead = len(shape) - len(size)
+    if lead < 0 or any(s != 1 and s != shape[lead + i] for i, s in enumerate(size)):
+        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size "
+                           f"{{{list(shape)}}}.")
+    return tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(size) if s == 1 and shape[lead + i] != 1)
+
+
+def sum_to(a, size: tuple):
+    """Array ``a`` summed down to ``size``, which broadcasts to its shape."""
+    out = np.add.reduce(a, axis=reduced_axes(a.shape, size), keepdims=True)
+    return out.reshape(size) if out.ndim != len(size) else out
+
+
+def _fit(g, meta: tuple, plain: bool):
+    """A gradient summed down to its input's shape and cast to its dtype (``meta``):
+    the one place broadcasting is undone."""
+    shape, dtype = meta
+    if plain:
+        if g.shape != shape:
+            g = sum_to(g, shape)
+        return g if g.dtype == dtype else g.astype(dtype)
+    data = g._data
+    if data.shape != shape:
+        g = g.sum_to_size(shape)
+    if data.dtype != dtype:
+        g = g.to(_dtype_of(dtype))
+    return g
 
 
 _creation_order = operator.attrgetter("_seq")
@@ -287,27 +339,30 @@ def _run_pre_hooks(node, grads: list) -> list:
     return grads
 
 
-def _accumulate(t: Tensor, g: Tensor, create_graph: bool) -> None:
-    """Add a gradient into a leaf's ``.grad``, after the leaf's hooks."""
+def _accumulate(t: Tensor, g, create_graph: bool) -> None:
+    """Add a gradient (a Tensor with ``create_graph``, else an array) into a leaf's
+    ``.grad``, after the leaf's hooks."""
     if t._hooks:
+        g = g if create_graph else _wrap(g)
         for hook in list(t._hooks):
             g = _hooked(hook, g)
+        g = g if create_graph else g._data
     with _accumulate_lock:  # threads running backward into one shared leaf
         old = t._grad
-        if old is None:
-            # Own the memory: the same gradient tensor may reach several leaves.
-            if create_graph:
+        if create_graph:
+            if old is None:
                 t._grad = g
-                g._array()  # .grad is written in place later (zero_, optimizers)
-            else:  # laid out as the leaf, as torch's .grad (a transposed gradient too)
-                owned = np.empty_like(t._data)
-                np.copyto(owned, g._data)
-                t._grad = Tensor._make(owned)
-        elif create_graph or g._rg:
-            t._grad = new = old + g
-            new._array()
+            else:
+                t._grad = g = old + g
+            g._array()  # .grad is written in place later (zero_, optimizers)
+        elif old is None:
+            # Own the memory, laid out as the leaf (as torch's .grad): the same gradient
+            # may reach several leaves, and may be a transposed or broadcast view.
+            owned = np.empty_like(t._data)
+            np.copyto(owned, g)
+            t._grad = Tensor._make(owned)
         else:
-            old._data += g._data
+            old._data += g
             old._bump()
     for hook in list(t.__dict__.get("_post_acc_hooks", ())):
         hook(t)

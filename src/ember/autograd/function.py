@@ -86,7 +86,8 @@ class Node:
     _pre_hooks = None  # {output_nr: [hook]} (tensor hooks), -1: the node's pre-hooks
     _post_hooks = None
     n_outputs = 1
-    _trusted = True  # ember's own ops: backward returns one Tensor or None per input
+    # backward takes and gives arrays in a plain backward (see Function.arrays)
+    arrays = False
     _materialize_grads = True  # give backward zeros, not None, for unused outputs
 
     def name(self) -> str:
@@ -117,6 +118,7 @@ class AccumulateGrad(Node):
 
     __slots__ = ("variable",)
     _meta = ()
+    arrays = True  # (the engine adds an array gradient into .grad itself)
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"  # what torch's name() says
@@ -149,6 +151,12 @@ class Function(Node):
     # forward is written for NumPy scalars too (a 0-d result is kept as one, see
     # Tensor._array): ufunc arithmetic is. Other ops see 0-d inputs as 0-d arrays.
     scalars = False
+    # backward is written for arrays too: in a plain backward (no create_graph) the
+    # engine gives it the gradient as an array (or NumPy scalar) and takes arrays (or
+    # None) back; ``ctx.saved_like(grad)`` gives it its saved values in the same form.
+    # With create_graph it gets Tensors and its ember ops record the graph of the
+    # backward. Other ops always get Tensors.
+    arrays = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -179,6 +187,11 @@ class Function(Node):
             raise RuntimeError(_FREED)
         return tuple([entry[1] if entry[0] == _VALUE else _unpack(entry, self)
                       for entry in saved])
+
+    def saved_like(self, grad) -> tuple:
+        """The saved values in ``grad``'s form: Tensors for a Tensor (``saved_tensors``),
+        else arrays (``saved_arrays``). For the backward of an ``arrays`` op."""
+        return self.saved_tensors if isinstance(grad, Tensor) else self.saved_arrays
 
     @property
     def saved_arrays(self) -> tuple:
@@ -575,7 +588,6 @@ class UserFunction(Function):
 
     _dirty = ()
     _non_differentiable = ()
-    _trusted = False  # the engine checks what a user's backward returns
 
     def save_for_backward(self, *tensors) -> None:
         for t in tensors:

@@ -14,7 +14,7 @@ import string
 import numpy as np
 
 from .._tensor import Tensor, _wrap_dim
-from ..autograd.function import Function, _broadcast_error, recording, register
+from ..autograd.function import Function, _broadcast_error, register
 
 # torch's short names of dtypes in error messages ("Float and Double").
 _TYPE_WORDS = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
@@ -44,34 +44,29 @@ def _matmul_grads(grad, a, b, need_a, need_b, ndims):
     ``grad`` may carry extra batch dimensions (addbmm sums over the batch): the result
     then has them too, and the engine sums them back.
 
-    For matrices, a plain backward (no create_graph) computes the same products on the
-    arrays: NumPy's ``@`` and ``.mT`` are what ember's ops call.
+    Tensors in, Tensors out; arrays in, arrays out (a plain backward, see
+    ``Function.arrays``): NumPy's ``@`` and ``.mT`` are what ember's ops call.
     """
     na, nb = ndims
-    plain = na >= 2 and nb >= 2 and not recording()
-    if plain:
-        grad = grad._data
-        a = a._data if need_b else None
-        b = b._data if need_a else None
+    unsqueeze = Tensor.unsqueeze if isinstance(grad, Tensor) else np.expand_dims
     g = grad
     if na == 1:
-        g = g.unsqueeze(-2)  # a vector on the left is a row
+        g = unsqueeze(g, -2)  # a vector on the left is a row
     if nb == 1:
-        g = g.unsqueeze(-1)  # ... and on the right a column
+        g = unsqueeze(g, -1)  # ... and on the right a column
     da = db = None
     if need_a:
-        da = g @ (b.unsqueeze(-1) if nb == 1 else b).mT
+        da = g @ (unsqueeze(b, -1) if nb == 1 else b).mT
         da = da.squeeze(-2) if na == 1 else da
     if need_b:
-        db = (a.unsqueeze(0) if na == 1 else a).mT @ g
+        db = (unsqueeze(a, 0) if na == 1 else a).mT @ g
         db = db.squeeze(-1) if nb == 1 else db
-    if plain:
-        return (da if da is None else Tensor._make(da)), (db if db is None else Tensor._make(db))
     return da, db
 
 
 class Matmul(Function):
     name = "MmBackward0"
+    arrays = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -81,7 +76,7 @@ class Matmul(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = ctx.saved_like(grad)
         return _matmul_grads(grad, a, b, *ctx.needs_input_grad, ctx.ndims)
 
 
@@ -90,7 +85,7 @@ class Dot(Matmul):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = ctx.saved_like(grad)
         ga, gb = ctx.needs_input_grad
         return (grad * b if ga else None), (grad * a if gb else None)
 
@@ -293,6 +288,7 @@ class Addmm(Function):
     first (addbmm). With ``beta == 0`` the input is ignored, nan and inf included."""
 
     name = "AddmmBackward0"
+    arrays = True
 
     @staticmethod
     def forward(ctx, input, a, b, *, beta, alpha, sum_batch=False):
@@ -309,7 +305,7 @@ class Addmm(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = ctx.saved_like(grad)
         gi, ga, gb = ctx.needs_input_grad
         g = grad if ctx.alpha == 1 else grad * ctx.alpha
         da, db = _matmul_grads(g, a, b, ga, gb, ctx.ndims)

@@ -35,7 +35,6 @@ from ..autograd.function import (
     plain_result,
     record_binary,
     record_unary,
-    recording,
     register,
 )
 from ..autograd.grad_mode import state as grad_mode
@@ -160,7 +159,7 @@ def _zeros_like(t: Tensor) -> Tensor:
 
 class Add(Function):
     name = "AddBackward0"
-    scalars = True
+    scalars = arrays = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -173,7 +172,7 @@ class Add(Function):
 
 class Sub(Function):
     name = "SubBackward0"
-    scalars = True
+    scalars = arrays = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -181,18 +180,14 @@ class Sub(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return _arithmetic(ctx, grad, _sub_rule)
-
-
-def _sub_rule(g):
-    return g, -g
+        return grad, -grad
 
 
 class Rsub(Function):
     """``number - tensor``: one input, as torch's ``RsubBackward1``."""
 
     name = "RsubBackward1"
-    scalars = True
+    scalars = arrays = True
 
     @staticmethod
     def forward(ctx, a, *, other):
@@ -200,12 +195,12 @@ class Rsub(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return _arithmetic(ctx, grad, operator.neg)
+        return -grad
 
 
 class Mul(Function):
     name = "MulBackward0"
-    scalars = True
+    scalars = arrays = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -216,28 +211,14 @@ class Mul(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = ctx.saved_like(grad)
         ga, gb = ctx.needs_input_grad
         return (grad * b if ga else None), (grad * a if gb else None)
 
 
-def _arithmetic(ctx, grad, rule):
-    """The gradients by ``rule(grad, *saved)``, a derivative written with arithmetic
-    and Python numbers only. When backward records (create_graph) or forward mode is
-    on, the rule runs on Tensors. A plain backward runs it on the arrays and wraps each
-    result once: ``g * (1 - y * y)`` is then one NumPy expression, not three ops, and
-    the numbers are the same (ember's arithmetic is NumPy's)."""
-    if recording():
-        return rule(grad, *ctx.saved_tensors)
-    out = rule(grad._data, *ctx.saved_arrays)
-    if out.__class__ is tuple:
-        return tuple([None if r is None else plain_result(r) for r in out])
-    return plain_result(out)
-
-
 class Div(Function):
     name = "DivBackward0"
-    scalars = True
+    scalars = arrays = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -248,14 +229,14 @@ class Div(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = ctx.saved_like(grad)
         ga, gb = ctx.needs_input_grad
         return (grad / b if ga else None), (-grad * a / (b * b) if gb else None)
 
 
 class Neg(Function):
     name = "NegBackward0"
-    scalars = True
+    scalars = arrays = True
 
     @staticmethod
     def forward(ctx, a):
@@ -270,7 +251,7 @@ class PowScalar(Function):
     """``tensor ** number``."""
 
     name = "PowBackward0"
-    scalars = True
+    scalars = arrays = True
 
     @staticmethod
     def forward(ctx, a, *, exponent):
@@ -282,8 +263,9 @@ class PowScalar(Function):
     def backward(ctx, grad):
         e = ctx.exponent
         if e == 0:
-            return _zeros_like(grad)
-        return _arithmetic(ctx, grad, lambda g, a: g * (e * a ** (e - 1)))
+            return _zeros_like(grad) if isinstance(grad, Tensor) else np.zeros_like(grad)
+        (a,) = ctx.saved_like(grad)
+        return grad * (e * a ** (e - 1))
 
 
 class Pow(Function):
@@ -674,19 +656,17 @@ def _unary(name, node, fwd, bwd, *, saves="input", doc="", aliases=()):
         ctx.save_for_backward(a if saves == "input" else out)
         return out
 
-    # A rule that names no function, only number constants, is arithmetic: a plain
-    # backward may run it on the arrays (see _arithmetic).
+    # A rule that names no function, only number constants, is arithmetic: it runs on
+    # arrays as on Tensors, with the same numbers (ember's arithmetic is NumPy's).
     arithmetic = all(isinstance(globals().get(n), float) for n in bwd.__code__.co_names)
 
     def backward(ctx, grad):
-        if arithmetic:
-            return _arithmetic(ctx, grad, bwd)
-        (x,) = ctx.saved_tensors
-        return bwd(grad, x)
+        return bwd(grad, *ctx.saved_like(grad))
 
     cls = type(node[: -len("Backward0")], (Function,), {
         "name": node,
         "scalars": True,
+        "arrays": arithmetic,
         "forward": staticmethod(forward),
         "backward": staticmethod(backward),
         "__doc__": doc,
@@ -1017,6 +997,7 @@ class Sign(Function):
 
 class Relu(Function):
     name = "ReluBackward0"
+    arrays = True
 
     @staticmethod
     def forward(ctx, a):
@@ -1027,11 +1008,10 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         # subgradient 0 at 0; nan passes grad, as torch
-        if recording():
-            (y,) = ctx.saved_tensors
+        (y,) = ctx.saved_like(grad)
+        if isinstance(grad, Tensor):
             return where(y <= 0, 0.0, grad)
-        (y,) = ctx.saved_arrays
-        return Tensor._make(_zero_where(y <= 0, grad._data))
+        return _zero_where(y <= 0, grad)
 
 
 @register("abs", "absolute")
@@ -1521,6 +1501,7 @@ def copysign(input, other):
 
 class Where(Function):
     name = "WhereBackward0"
+    arrays = True
 
     @staticmethod
     def forward(ctx, a, b, *, condition):
@@ -1530,10 +1511,10 @@ class Where(Function):
     @staticmethod
     def backward(ctx, grad):
         ga, gb = ctx.needs_input_grad
-        if not recording():
-            c, g = ctx.condition, grad._data
-            return (Tensor._make(_zero_where(~c, g)) if ga else None), \
-                (Tensor._make(_zero_where(c, g)) if gb else None)
+        if not isinstance(grad, Tensor):
+            c = ctx.condition
+            return (_zero_where(~c, grad) if ga else None), \
+                (_zero_where(c, grad) if gb else None)
         cond = Tensor._make(ctx.condition)
         return (where(cond, grad, 0.0) if ga else None), (where(cond, 0.0, grad) if gb
                                                          else None)

@@ -23,6 +23,7 @@ import numpy as np
 
 from .._dtype import get_default_dtype, to_dtype
 from .._tensor import Tensor, _wrap_dim
+from ..autograd.engine import reduced_axes, sum_to
 from ..autograd.forward_ad import state as fw
 from ..autograd.function import Function, recording, register
 from ..autograd.grad_mode import state
@@ -56,17 +57,20 @@ def _int_dim(name: str, dim, ndim: int) -> int:
     return _wrap_dim(dim, ndim)
 
 
-def _unreduce(grad: Tensor, shape: tuple, axes: tuple, keepdim: bool) -> Tensor:
-    """Put a reduction's output gradient back on the input's shape."""
-    if recording():  # a graph of the backward itself (create_graph, forward mode)
-        if grad._data.ndim:  # (a 0-d gradient broadcasts to any shape as it is)
-            grad = _keepdim(grad, axes, keepdim)
-        return Expand.apply(grad, shape=shape)
-    # A plain backward: the read-only broadcast view NumPy would make, without a graph.
-    data = np.asarray(grad._data)
+def _unreduce(grad, shape: tuple, axes: tuple, keepdim: bool):
+    """Put a reduction's output gradient back on the input's shape: a Tensor for a
+    Tensor, an array for an array (see ``Function.arrays``)."""
+    if isinstance(grad, Tensor):
+        if recording():  # a graph of the backward itself (create_graph, forward mode)
+            if grad._data.ndim:  # (a 0-d gradient broadcasts to any shape as it is)
+                grad = _keepdim(grad, axes, keepdim)
+            return Expand.apply(grad, shape=shape)
+        return Tensor._make(_unreduce(grad._data, shape, axes, keepdim))
+    # The read-only broadcast view NumPy would make.
+    data = np.asarray(grad)
     if data.ndim and not keepdim:
         data = data.reshape(tuple(1 if i in axes else n for i, n in enumerate(shape)))
-    return Tensor._make(broadcast_view(data, shape))
+    return broadcast_view(data, shape)
 
 
 def _keepdim(t: Tensor, axes: tuple, keepdim: bool) -> Tensor:
@@ -112,6 +116,7 @@ def _long_name(dtype) -> str:
 
 class Sum(Function):
     name = "SumBackward1"
+    arrays = True
 
     @staticmethod
     def forward(ctx, a, *, axes, keepdim, dtype):
@@ -144,6 +149,7 @@ class Nansum(Function):
 
 class Mean(Function):
     name = "MeanBackward1"
+    arrays = True
 
     @staticmethod
     def forward(ctx, a, *, axes, keepdim):
@@ -1102,16 +1108,10 @@ def sum_to_size(input, *size):
     ``expand``, and how the engine undoes broadcasting."""
     size = tuple(size[0]) if len(size) == 1 and not isinstance(size[0], int) else size
     shape = input._data.shape
-    lead = len(shape) - len(size)
-    if lead < 0 or builtins.any(s != 1 and s != shape[lead + i] for i, s in enumerate(size)):
-        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size "
-                           f"{{{list(shape)}}}.")
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, s in enumerate(size) if s == 1 and shape[lead + i] != 1)
+    axes = reduced_axes(shape, size)
     if not axes:
         return input
     if not (input._rg and state.enabled) and fw.level < 0:  # nothing to record: the sum
-        out = np.add.reduce(input._data, axis=axes, keepdims=True)
-        return Tensor._make(out.reshape(size) if lead else out)
+        return Tensor._make(sum_to(input._data, size))
     out = Sum.apply(input, axes=axes, keepdim=True, dtype=None)
-    return out.reshape(size) if lead else out
+    return out.reshape(size) if len(shape) > len(size) else out
