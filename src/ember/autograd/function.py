@@ -204,14 +204,17 @@ class Function(Node):
         arrays = []
         for entry in saved:
             kind = entry[0]
-            if kind == _OUTPUT and entry[2][0] == entry[3]:  # (unchanged since saved)
+            if kind == _INPUT:
+                t = entry[1]
+                if t._vc is None or t._vc[0] == entry[2]:  # (unchanged since saved)
+                    arrays.append(t._data)
+                    continue
+            elif kind == _VALUE or (kind == _OUTPUT and entry[2][0] == entry[3]):
                 arrays.append(entry[1])
-            elif kind == _VALUE:
-                arrays.append(entry[1])
-            else:
-                t = _unpack(entry, self)  # (raises torch's error for a changed output)
-                arrays.append(t._data if isinstance(t, Tensor) else t)
-        return tuple(arrays)
+                continue
+            t = _unpack(entry, self)  # (raises torch's error for a changed value)
+            arrays.append(t._data if isinstance(t, Tensor) else t)
+        return arrays
 
     @classmethod
     def apply(cls, *inputs, **params):

@@ -67,10 +67,9 @@ def _unreduce(grad, shape: tuple, axes: tuple, keepdim: bool):
             return Expand.apply(grad, shape=shape)
         return Tensor._make(_unreduce(grad._data, shape, axes, keepdim))
     # The read-only broadcast view NumPy would make.
-    data = np.asarray(grad)
-    if data.ndim and not keepdim:
-        data = data.reshape(tuple(1 if i in axes else n for i, n in enumerate(shape)))
-    return broadcast_view(data, shape)
+    if grad.ndim and not keepdim:
+        grad = grad.reshape(tuple(1 if i in axes else n for i, n in enumerate(shape)))
+    return broadcast_view(grad, shape)
 
 
 def _keepdim(t: Tensor, axes: tuple, keepdim: bool) -> Tensor:

@@ -59,16 +59,20 @@ def broadcast_view(a: np.ndarray, shape: tuple) -> np.ndarray:
     """``np.broadcast_to(a, shape)`` for a ``shape`` already checked: a read-only view
     whose broadcast dimensions have stride 0. Made directly on ``a``'s memory when
     ``a`` is contiguous, which is ten times faster than NumPy's general function on
-    small arrays (it runs in every reduction's backward)."""
-    if a.__class__ is not np.ndarray or not a.flags.c_contiguous:
+    small arrays (it runs in every reduction's backward). A NumPy scalar (a 0-d
+    gradient, see ``Tensor._array``) is a read-only buffer itself."""
+    if a.__class__ is not np.ndarray:
+        if isinstance(a, np.generic):
+            return np.ndarray(shape, a.dtype, a, 0, (0,) * len(shape))
+        return np.broadcast_to(a, shape)
+    if not a.flags.c_contiguous:
         return np.broadcast_to(a, shape)
     lead = len(shape) - a.ndim
     strides = (0,) * lead + tuple(
         stride if size == want else 0
         for size, want, stride in zip(a.shape, shape[lead:], a.strides))
-    out = np.ndarray(shape, a.dtype, a, 0, strides)
-    out.flags.writeable = False
-    return out
+    # (a read-only buffer makes a read-only view: cheaper than setting the flag)
+    return np.ndarray(shape, a.dtype, memoryview(a).toreadonly(), 0, strides)
 
 
 def _ints(arg) -> tuple:
