@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import gc
-import operator
+import heapq
 import threading
 
 import numpy as np
@@ -133,20 +133,6 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
     install()  # (cheap: see ember._errstate)
     edges = [_root_edge(t) for t in roots]
     seeds = [_seed(t, g, create_graph) for t, g in zip(roots, root_grads)]
-
-    # 1. Every node reachable from the roots, newest first. A node is always created
-    #    after the nodes of its inputs, so this order runs each node after all of its
-    #    consumers: a topological order with no dependency counting, and torch's order.
-    nodes = [node for node, _ in edges]
-    seen = set(nodes)
-    stack = list(nodes)
-    while stack:
-        for nxt, _ in stack.pop().next_functions:
-            if nxt is not None and nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
-                nodes.append(nxt)
-    nodes.sort(key=_creation_order, reverse=True)
     capture = None
     if inputs is not None:
         capture = {}
@@ -155,12 +141,22 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
             capture.setdefault(node, []).append((i, nr))
     captured = [None] * (len(inputs) if inputs is not None else 0)
 
-    # 2. Seed the roots' buffers.
-    buffers: dict = {}
+    # pending: creation number -> [node, gradient of output 0, of output 1, ...], for
+    # the nodes that received a gradient and have not run yet; heap: their negated
+    # creation numbers. A node is created after the nodes of its inputs, so running
+    # the newest pending node first runs each node after all of its consumers (they
+    # are newer, and each is pending or done): a topological order with no dependency
+    # counting, and torch's order (its ready queue is sorted by the same number).
+    pending: dict = {}
+    heap: list = []
     for (node, nr), g in zip(edges, seeds):
-        _add(buffers, node, nr, g)
+        entry = pending.get(node._seq)
+        if entry is None:
+            entry = pending[node._seq] = [node] + [None] * node.n_outputs
+            heap.append(-node._seq)
+        entry[nr + 1] = g if entry[nr + 1] is None else entry[nr + 1] + g
+    heapq.heapify(heap)
 
-    # 3. Run each node that received a gradient; pass results on to its inputs.
     plain = not create_graph  # gradients are arrays
     prev_mode = state.enabled
     state.enabled = create_graph
@@ -171,24 +167,24 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
     collecting = gc.isenabled()
     gc.disable()
     try:
-        pop, get = buffers.pop, buffers.get
-        for node in nodes:
-            grads = pop(node, None)
-            if grads is None:
-                continue  # no gradient reached this node
-            if node.arrays and len(grads) == 1 and not (
+        pop, get, push, next_seq = pending.pop, pending.get, heapq.heappush, heapq.heappop
+        while heap:
+            entry = pop(-next_seq(heap))
+            node = entry[0]
+            if len(entry) == 2 and node.arrays and not (
                     node._pre_hooks or node._post_hooks or checking or capture):
                 # An ember op with one output, its backward written for arrays too.
                 if node.__class__ is AccumulateGrad:
                     if inputs is None:
-                        _accumulate(node.variable, grads[0], create_graph)
+                        _accumulate(node.variable, entry[1], create_graph)
                     continue
-                results = node.backward(node, grads[0])
+                results = node.backward(node, entry[1])
                 if results.__class__ is not tuple:
                     results = (results,)
                 if not keep_graph:
                     node._saved = None
             else:
+                grads = entry[1:]
                 if plain:
                     grads = [g if g is None else _wrap(g) for g in grads]
                 if node._pre_hooks:
@@ -204,19 +200,25 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
                 results = _call(node, grads, keep_graph)
                 if plain:
                     results = [r if r is None else r._data for r in results]
+            # 2. Pass each result on to the node of its input.
             for (nxt, nr), g, meta in zip(node.next_functions, results, node._meta):
                 if nxt is None or g is None:
                     continue
                 if meta is not None:  # (None: the input has the gradient's shape and dtype)
                     g = _fit(g, meta, plain)
-                buf = get(nxt)
-                if buf is None:
-                    buffers[nxt] = [g] if nxt.n_outputs == 1 else \
-                        [g if i == nr else None for i in range(nxt.n_outputs)]
-                elif buf[nr] is None:
-                    buf[nr] = g
+                seq = nxt._seq
+                entry = get(seq)
+                if entry is None:
+                    if nxt.n_outputs == 1:
+                        pending[seq] = [nxt, g]
+                    else:
+                        entry = pending[seq] = [nxt] + [None] * nxt.n_outputs
+                        entry[nr + 1] = g
+                    push(heap, -seq)
+                elif entry[nr + 1] is None:
+                    entry[nr + 1] = g
                 else:
-                    buf[nr] = buf[nr] + g
+                    entry[nr + 1] = entry[nr + 1] + g
     finally:
         state.enabled = prev_mode
         restore(quiet)
@@ -263,7 +265,6 @@ def _fit(g, meta: tuple, plain: bool):
     return g
 
 
-_creation_order = operator.attrgetter("_seq")
 
 
 def _call(node, grads, keep_graph) -> tuple:
@@ -296,14 +297,6 @@ def _call(node, grads, keep_graph) -> tuple:
     if anomaly_mode.enabled:
         anomaly_mode.check(node, results)
     return results
-
-
-def _add(buffers: dict, node, nr: int, g: Tensor) -> None:
-    """Add ``g`` into the gradient buffer of ``node``'s output ``nr``."""
-    buf = buffers.get(node)
-    if buf is None:
-        buf = buffers[node] = [None] * node.n_outputs
-    buf[nr] = g if buf[nr] is None else buf[nr] + g
 
 
 def _hooked(hook, grad: Tensor) -> Tensor:

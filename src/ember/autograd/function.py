@@ -53,6 +53,7 @@ from .grad_mode import state
 __all__ = ["Function", "AccumulateGrad", "register"]
 
 _sequence = itertools.count()  # creation order of nodes; the engine runs newest first
+_leaf_sequence = itertools.count(-1, -1)  # AccumulateGrad nodes: distinct, below all
 
 _FREED = (
     "Trying to backward through the graph a second time (or directly access saved "
@@ -126,7 +127,7 @@ class AccumulateGrad(Node):
     def __init__(self, variable: Tensor):
         self.variable = variable
         self.next_functions = ()
-        self._seq = -1  # leaves come last: after every node that feeds them
+        self._seq = next(_leaf_sequence)  # leaves come last: after every node
 
 
 def _accumulator(t: Tensor) -> AccumulateGrad:
@@ -220,6 +221,10 @@ class Function(Node):
     def apply(cls, *inputs, **params):
         """Run the op on ``inputs``; record a node when grad mode is on and an input
         requires grad. (The hot path of every op: keep it short.)"""
+        if len(inputs) == 1 and inputs[0].__class__ is Tensor and cls.n_outputs == 1 \
+                and not cls.view and inputs[0]._rg and state.enabled and \
+                _fw.state.level < 0 and not (anomaly_mode.enabled or _graph.hooks.stack):
+            return _record_one(cls, inputs[0], params)  # (most ops: see _record_one)
         arrays = []
         grad = False
         for x in inputs:
@@ -281,6 +286,40 @@ class Function(Node):
         return outs
 
 
+def _record_one(cls, x: Tensor, params) -> Tensor:
+    """``_record`` for a one-input, one-output op that is not a view (reductions,
+    activations, ...): the same node, output and saved entries, without the loops over
+    inputs and outputs. ``apply`` checked that nothing unusual is on (anomaly mode,
+    saved-tensor hooks, forward mode)."""
+    a = x._data
+    if a.__class__ is not _ndarray and not cls.scalars:
+        a = np.asarray(a)
+    ctx = _new(cls._Node)
+    ctx._seq = next(_sequence)
+    ctx._saved = ()
+    ctx.next_functions = (_edge(x),)
+    ctx.needs_input_grad = (True,)
+    ctx._meta = ((a.shape, a.dtype),)
+    quiet = silence()
+    try:
+        raw = cls.forward(ctx, a, **params)
+    except ValueError as e:
+        raise _broadcast_error(e, (a,)) from None
+    finally:
+        restore(quiet)
+    out = _new(Tensor)
+    out._data = data = raw if raw.__class__ is _ndarray else _as_data(raw)
+    if data.dtype.kind == "f":
+        out._rg = True
+        out.grad_fn = ctx
+    else:
+        out._rg = False
+        out.grad_fn = None
+    if ctx._saved:
+        ctx._saved = _entries(ctx._saved, (x,), (a,), raw, out)
+    return out
+
+
 def _connect(ctx: Node, inputs) -> None:
     """Give a new node its place in the graph: an edge per input (``None`` for inputs
     that need no gradient), the inputs' shapes and dtypes, and its creation number."""
@@ -327,9 +366,26 @@ def record_binary(cls, p, q, a, b) -> Tensor:
     ctx = _new(cls._Node)
     ctx._seq = next(_sequence)
     ctx._saved = ()
-    grad_p = isinstance(p, Tensor) and p._rg
-    grad_q = isinstance(q, Tensor) and q._rg
-    ctx.next_functions = (_edge(p) if grad_p else _NO_EDGE, _edge(q) if grad_q else _NO_EDGE)
+    # the edges, as _edge makes them (inlined: this runs for every recorded operator)
+    if p.__class__ is Tensor or isinstance(p, Tensor):
+        grad_p = p._rg
+        if grad_p:
+            fn = p.grad_fn
+            edge_p = (fn, p._output_nr) if fn is not None else _edge(p)
+        else:
+            edge_p = _NO_EDGE
+    else:
+        grad_p, edge_p = False, _NO_EDGE
+    if q.__class__ is Tensor or isinstance(q, Tensor):
+        grad_q = q._rg
+        if grad_q:
+            fn = q.grad_fn
+            edge_q = (fn, q._output_nr) if fn is not None else _edge(q)
+        else:
+            edge_q = _NO_EDGE
+    else:
+        grad_q, edge_q = False, _NO_EDGE
+    ctx.next_functions = (edge_p, edge_q)
     ctx.needs_input_grad = _NEEDS[grad_p][grad_q]
     try:
         raw = cls.forward(ctx, a, b)  # (NumPy's warnings: see ember._errstate)
@@ -343,34 +399,54 @@ def record_binary(cls, p, q, a, b) -> Tensor:
     out.grad_fn = ctx
     # An operand of the result's shape gets a gradient of its shape: no meta to check.
     shape = data.shape
-    ctx._meta = ((a.shape, a.dtype) if grad_p and a.shape != shape else None,
-                 (b.shape, b.dtype) if grad_q and b.shape != shape else None)
-    if ctx._saved:
-        ctx._saved = _entries(ctx._saved, (p, q), (a, b), raw, out)
+    a_same = not grad_p or a.shape == shape
+    if a_same and (not grad_q or b.shape == shape):
+        ctx._meta = _SAME_META2
+    else:
+        ctx._meta = (None if a_same else (a.shape, a.dtype),
+                     (b.shape, b.dtype) if grad_q and b.shape != shape else None)
+    saved = ctx._saved
+    if saved:  # (binary arithmetic saves its operands, or None in place of one)
+        ctx._saved = tuple([_NONE_ENTRY if obj is None else
+                            _operand_entry(p) if obj is a else
+                            _operand_entry(q) if obj is b else
+                            _entries((obj,), (p, q), (a, b), raw, out)[0]
+                            for obj in saved])
     return out
 
 
-def record_unary(cls, x: Tensor, a, raw, saves, **params) -> Tensor:
+def record_unary(cls, x: Tensor, a, raw, saves, params=None) -> Tensor:
     """The node of ``cls.apply(x, **params)`` for a one-input elementwise float op
     (tanh, exp, ``number - x``, ...) whose forward computed ``raw`` from ``x``'s array
     ``a`` and saves its ``"input"``, its ``"output"`` or nothing (``None``): as
     ``record_binary``, with the op's own forward already run."""
     if anomaly_mode.enabled or _graph.hooks.stack:
-        return cls.apply(x, **params)
+        return cls.apply(x, **(params or {}))
     ctx = _new(cls._Node)
     ctx._seq = next(_sequence)
-    ctx.next_functions = (_edge(x),)
-    ctx.needs_input_grad = (True,)
+    fn = x.grad_fn
+    ctx.next_functions = ((fn, x._output_nr) if fn is not None else _edge(x),)
+    ctx.needs_input_grad = _NEEDS_ONE
     ctx._meta = _SAME_META  # an elementwise op: the gradient has the input's shape
     out = _new(Tensor)
-    out._data = raw if raw.__class__ is _ndarray else _as_data(raw)
+    out._data = data = raw if raw.__class__ is _ndarray else _as_data(raw)
     out._rg = True
     out.grad_fn = ctx
-    if saves == "output":
-        ctx._saved = (_new_output_entry(out),)
+    if saves == "output":  # (_new_output_entry, inlined)
+        out._vc = counter = [0]
+        ctx._saved = ((_OUTPUT, data, counter, 0, 0),)
+    elif saves == "input":
+        ctx._saved = (_operand_entry(x),)
     else:
-        ctx._saved = (_save_tensor(x, None),) if saves == "input" else ()
+        ctx._saved = ()
     return out
+
+
+def _operand_entry(x) -> tuple:
+    """The saved entry of an operand: an input tensor, or a number (see ``_entries``)."""
+    if x.__class__ is Tensor and not x._inference:
+        return (_INPUT, x, 0 if x._vc is None else x._vc[0])
+    return _save_tensor(x, None) if isinstance(x, Tensor) else (_VALUE, x)
 
 
 def _entries(saved, inputs, arrays, raw, out: Tensor) -> tuple:
@@ -420,6 +496,8 @@ def plain_result(out) -> Tensor:
 
 _NO_EDGE = (None, 0)
 _SAME_META = (None,)
+_SAME_META2 = (None, None)
+_NEEDS_ONE = (True,)
 _NEEDS = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
@@ -479,6 +557,7 @@ def _result(cls, raw, inputs, node, output_nr=0) -> Tensor:
 #   (_VALUE, value)                            a constant, or None or a number
 #   (_HOOKED, packed, unpack_hook)             what a saved_tensors_hooks pack made
 _INPUT, _OUTPUT, _VALUE, _HOOKED = range(4)
+_NONE_ENTRY = (_VALUE, None)
 
 
 def _unpack(entry, node):

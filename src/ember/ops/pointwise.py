@@ -2106,7 +2106,7 @@ def _arith_method(fn, ufunc, op, reflected=False, number_op=None):
                 except ALARMS:
                     out = quietly(ufunc, p, q)
                 if records:  # number - x: one input, as torch's node
-                    return record_unary(number_op, self, a, out, None, other=other)
+                    return record_unary(number_op, self, a, out, None, {"other": other})
                 return plain_result(out)
         return slow(self, other)
 
