@@ -480,3 +480,38 @@ def test_next_functions_have_torch_shape(make):
         shapes.append((type(fn).__name__,
                        [None if f is None else type(f).__name__ for f, _ in fn.next_functions]))
     assert shapes[0] == shapes[1]
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "div"])
+@pytest.mark.parametrize("number", [2.5, 3, -0.0])
+def test_operator_fast_paths_record_what_apply_records(op, number):
+    """``x op number`` is recorded by record_number (forward not run again), ``x op y``
+    by record_binary: the same node, edges, needs and saved values as Function.apply,
+    and the gradient torch gives (the saved number is what backward reads)."""
+    from ember.autograd.function import peek_saved
+    from ember.ops import pointwise
+
+    cls = {"add": pointwise.Add, "sub": pointwise.Sub, "mul": pointwise.Mul,
+           "div": pointwise.Div}[op]
+    x = ember.tensor([0.5, -1.5], requires_grad=True)
+    y = ember.tensor([2.0, 4.0], requires_grad=True)
+    for other in (number, y):
+        fast = getattr(x, f"__{'truediv' if op == 'div' else op}__")(other)
+        general = cls.apply(x, other)
+        for attr in ("next_functions", "needs_input_grad"):
+            assert getattr(fast.grad_fn, attr) == getattr(general.grad_fn, attr)
+        saved = [[s._data if isinstance(s, ember.Tensor) else s for s in peek_saved(n)]
+                 for n in (fast.grad_fn, general.grad_fn)]
+        assert len(saved[0]) == len(saved[1])
+        for a, b in zip(*saved):
+            np.testing.assert_array_equal(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+        assert type(fast.grad_fn) is type(general.grad_fn)
+
+    def grads(lib):
+        a = lib.tensor([0.5, -1.5], requires_grad=True)
+        fn = {"add": lambda: a + number, "sub": lambda: a - number,
+              "mul": lambda: a * number, "div": lambda: a / number}[op]
+        fn().backward(lib.tensor([1.0, -2.0]))
+        return a.grad
+
+    assert_same(grads(ember), grads(torch))

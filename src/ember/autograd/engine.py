@@ -356,9 +356,15 @@ def _accumulate(t: Tensor, g, create_graph: bool) -> None:
             t._grad = Tensor._make(owned)
         else:
             old._data += g
-            old._bump()
-    for hook in list(t.__dict__.get("_post_acc_hooks", ())):
-        hook(t)
+            vc = old._vc  # (old._bump(), inlined)
+            if vc is None:
+                old._vc = [1]
+            else:
+                vc[0] += 1
+    hooks = t.__dict__.get("_post_acc_hooks")
+    if hooks:
+        for hook in list(hooks):
+            hook(t)
 
 
 def _dtype_of(np_dtype):

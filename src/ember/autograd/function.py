@@ -442,6 +442,42 @@ def record_unary(cls, x: Tensor, a, raw, saves, params=None) -> Tensor:
     return out
 
 
+def record_number(cls, x: Tensor, a, number, raw) -> Tensor:
+    """The node of ``cls.apply(x, number)`` for ``+ - * /`` with a Python number, whose
+    forward computed ``raw`` (``x``'s array ``a`` and the number): as ``record_binary``
+    makes it, with the second edge empty, and the saved entries that forward makes
+    (``_number_saves``) without running it again."""
+    saves = cls.__dict__.get("_number_saves")
+    if saves is None or anomaly_mode.enabled or _graph.hooks.stack:
+        return record_binary(cls, x, number, a, number)
+    ctx = _new(cls._Node)
+    ctx._seq = next(_sequence)
+    fn = x.grad_fn
+    ctx.next_functions = ((fn, x._output_nr) if fn is not None else _edge(x), _NO_EDGE)
+    ctx.needs_input_grad = _NEEDS_FIRST
+    ctx._meta = _SAME_META2  # (a number does not change the result's shape)
+    ctx._saved = tuple([_NONE_ENTRY if s is None else (_VALUE, number) for s in saves])
+    out = _new(Tensor)
+    out._data = raw if raw.__class__ is _ndarray else _as_data(raw)
+    out._rg = True
+    out.grad_fn = ctx
+    return out
+
+
+def number_saves(cls) -> None:
+    """Learn what ``cls.forward(ctx, array, number)`` saves when only the array's
+    gradient is wanted (each saved value None or the number), for ``record_number``;
+    an op that saves anything else keeps the general path."""
+    probe = _new(cls._Node)
+    probe.needs_input_grad = _NEEDS_FIRST
+    probe._saved = ()
+    number = 3.0
+    cls.forward(probe, np.ones(2), number)
+    saves = probe._saved
+    if all(s is None or s is number for s in saves):
+        cls._number_saves = tuple(None if s is None else "number" for s in saves)
+
+
 def _operand_entry(x) -> tuple:
     """The saved entry of an operand: an input tensor, or a number (see ``_entries``)."""
     if x.__class__ is Tensor and not x._inference:
@@ -498,6 +534,7 @@ _NO_EDGE = (None, 0)
 _SAME_META = (None,)
 _SAME_META2 = (None, None)
 _NEEDS_ONE = (True,)
+_NEEDS_FIRST = (True, False)
 _NEEDS = (((False, False), (False, True)), ((True, False), (True, True)))
 
 

@@ -32,8 +32,10 @@ from ..autograd.forward_ad import state as fw
 from ..autograd.function import (
     Function,
     _broadcast_error,
+    number_saves,
     plain_result,
     record_binary,
+    record_number,
     record_unary,
     register,
 )
@@ -2071,6 +2073,7 @@ def _arith_method(fn, ufunc, op, reflected=False, number_op=None):
     ``number_op`` is the op for ``number - x``."""
     slow = _binary_method(_reflected(fn) if reflected else fn)
     number_op = number_op or op
+    number_saves(op)
     # Python's operator calls the same NumPy loop on arrays, and is ten times cheaper
     # than a ufunc call on NumPy scalars (0-d results, see Tensor._array).
     ufunc = {np.add: operator.add, np.subtract: operator.sub, np.multiply: operator.mul,
@@ -2097,16 +2100,15 @@ def _arith_method(fn, ufunc, op, reflected=False, number_op=None):
             elif cls is float or cls is int:
                 # (NumPy scalars take Python numbers fast)
                 b = _number_operand(other, a.dtype) if a.__class__ is np.ndarray else other
-                records = grad_mode.enabled and self._rg
-                if records and not reflected:
-                    return record_binary(op, self, other, a, b)
                 p, q = (b, a) if reflected else (a, b)
                 try:
                     out = ufunc(p, q)
                 except ALARMS:
                     out = quietly(ufunc, p, q)
-                if records:  # number - x: one input, as torch's node
-                    return record_unary(number_op, self, a, out, None, {"other": other})
+                if grad_mode.enabled and self._rg:
+                    if reflected:  # number - x: one input, as torch's node
+                        return record_unary(number_op, self, a, out, None, {"other": other})
+                    return record_number(op, self, a, other, out)
                 return plain_result(out)
         return slow(self, other)
 
