@@ -125,7 +125,11 @@ class Tensor:
 
     def _bump(self) -> None:
         """Record an in-place change (saved copies of this tensor become stale)."""
-        self._counter()[0] += 1
+        vc = self._vc
+        if vc is None:
+            self._vc = [1]
+        else:
+            vc[0] += 1
 
     @property
     def _version(self) -> int:

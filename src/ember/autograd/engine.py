@@ -356,11 +356,7 @@ def _accumulate(t: Tensor, g, create_graph: bool) -> None:
             t._grad = Tensor._make(owned)
         else:
             old._data += g
-            vc = old._vc  # (old._bump(), inlined)
-            if vc is None:
-                old._vc = [1]
-            else:
-                vc[0] += 1
+            old._bump()
     hooks = t.__dict__.get("_post_acc_hooks")
     if hooks:
         for hook in list(hooks):

@@ -152,6 +152,7 @@ class Function(Node):
     # forward is written for NumPy scalars too (a 0-d result is kept as one, see
     # Tensor._array): ufunc arithmetic is. Other ops see 0-d inputs as 0-d arrays.
     scalars = False
+    _number_saves = None  # (see number_saves)
     # backward is written for arrays too: in a plain backward (no create_graph) the
     # engine gives it the gradient as an array (or NumPy scalar) and takes arrays (or
     # None) back; ``ctx.saved_like(grad)`` gives it its saved values in the same form.
@@ -406,12 +407,13 @@ def record_binary(cls, p, q, a, b) -> Tensor:
         ctx._meta = (None if a_same else (a.shape, a.dtype),
                      (b.shape, b.dtype) if grad_q and b.shape != shape else None)
     saved = ctx._saved
-    if saved:  # (binary arithmetic saves its operands, or None in place of one)
-        ctx._saved = tuple([_NONE_ENTRY if obj is None else
-                            _operand_entry(p) if obj is a else
-                            _operand_entry(q) if obj is b else
-                            _entries((obj,), (p, q), (a, b), raw, out)[0]
-                            for obj in saved])
+    if saved:  # (binary arithmetic saves its two operands, or None in place of one)
+        if len(saved) == 2 and (saved[0] is a or saved[0] is None) and (
+                saved[1] is b or saved[1] is None):
+            ctx._saved = (_NONE_ENTRY if saved[0] is None else _operand_entry(p),
+                          _NONE_ENTRY if saved[1] is None else _operand_entry(q))
+        else:
+            ctx._saved = _entries(saved, (p, q), (a, b), raw, out)
     return out
 
 
@@ -447,7 +449,7 @@ def record_number(cls, x: Tensor, a, number, raw) -> Tensor:
     forward computed ``raw`` (``x``'s array ``a`` and the number): as ``record_binary``
     makes it, with the second edge empty, and the saved entries that forward makes
     (``_number_saves``) without running it again."""
-    saves = cls.__dict__.get("_number_saves")
+    saves = cls._number_saves
     if saves is None or anomaly_mode.enabled or _graph.hooks.stack:
         return record_binary(cls, x, number, a, number)
     ctx = _new(cls._Node)
@@ -456,7 +458,12 @@ def record_number(cls, x: Tensor, a, number, raw) -> Tensor:
     ctx.next_functions = ((fn, x._output_nr) if fn is not None else _edge(x), _NO_EDGE)
     ctx.needs_input_grad = _NEEDS_FIRST
     ctx._meta = _SAME_META2  # (a number does not change the result's shape)
-    ctx._saved = tuple([_NONE_ENTRY if s is None else (_VALUE, number) for s in saves])
+    if saves is _OTHER:  # (None, number): what Mul and Div save for the gradient of x
+        ctx._saved = (_NONE_ENTRY, (_VALUE, number))
+    elif not saves:
+        ctx._saved = ()
+    else:
+        ctx._saved = tuple([_NONE_ENTRY if s is None else (_VALUE, number) for s in saves])
     out = _new(Tensor)
     out._data = raw if raw.__class__ is _ndarray else _as_data(raw)
     out._rg = True
@@ -475,7 +482,11 @@ def number_saves(cls) -> None:
     cls.forward(probe, np.ones(2), number)
     saves = probe._saved
     if all(s is None or s is number for s in saves):
-        cls._number_saves = tuple(None if s is None else "number" for s in saves)
+        saves = tuple(None if s is None else "number" for s in saves)
+        cls._number_saves = _OTHER if saves == _OTHER else saves
+
+
+_OTHER = (None, "number")
 
 
 def _operand_entry(x) -> tuple:

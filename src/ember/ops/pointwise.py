@@ -1969,10 +1969,14 @@ def _inplace_method(name, fn):
 def _fill_(self, value):
     """Fill in place; with nothing to record (``x.grad.zero_()``), NumPy's own fill."""
     if (value.__class__ in _PLAIN_NUMBERS and not (grad_mode.enabled and self._rg)
-            and fw.level < 0 and not self._inference and self._array().flags.writeable):
-        self._data.fill(value)
-        self._bump()
-        return self
+            and fw.level < 0 and not self._inference):
+        try:
+            self._array().fill(value)
+        except ValueError:
+            pass  # read-only memory: the general path words torch's error
+        else:
+            self._bump()
+            return self
     return _inplace(self, _fill, value)
 
 
@@ -2134,7 +2138,8 @@ def _pow_method(self, exponent):
 _slow_pow = _binary_method(pow)
 
 
-_NUMBER_ARRAYS: dict = {}
+_NUMBER_ARRAYS: dict = {}  # (value, dtype type) -> read-only 0-d array
+_LAST_NUMBER_ARRAYS: dict = {}  # value -> the array last given for it
 
 
 def _number_operand(value, dtype):
@@ -2142,6 +2147,9 @@ def _number_operand(value, dtype):
     NumPy converts a Python operand on every call, which doubles the cost of ``x * 0.5``
     on small arrays. The values are what NumPy's own conversion gives. Zero (whose sign
     a cache keyed by value would lose) and nan are left to NumPy."""
+    arr = _LAST_NUMBER_ARRAYS.get(value)  # (one dtype at a time: a cheaper key)
+    if arr is not None and arr.dtype is dtype:
+        return arr
     key = (value, dtype.type)  # (a dtype's own hash is slow to compute)
     arr = _NUMBER_ARRAYS.get(key)
     if arr is None:
@@ -2152,6 +2160,9 @@ def _number_operand(value, dtype):
             _NUMBER_ARRAYS.clear()
         arr = _NUMBER_ARRAYS[key] = np.array(value, dtype)
         arr.flags.writeable = False
+    if len(_LAST_NUMBER_ARRAYS) > 1024:
+        _LAST_NUMBER_ARRAYS.clear()
+    _LAST_NUMBER_ARRAYS[value] = arr
     return arr
 
 

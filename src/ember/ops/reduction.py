@@ -37,7 +37,7 @@ from .shape import Expand, broadcast_view
 def _dims(dim, ndim: int):
     """``dim`` as a sorted tuple of non-negative axes (all of them for None/empty)."""
     if dim is None or dim == () or dim == []:
-        return tuple(range(ndim))
+        return _ALL_AXES[ndim] if ndim < 32 else tuple(range(ndim))
     if isinstance(dim, int):
         axes = (_wrap_dim(dim, ndim),)
     else:
@@ -80,6 +80,9 @@ def _keepdim(t: Tensor, axes: tuple, keepdim: bool) -> Tensor:
     for ax in axes:
         kept.insert(ax, 1)
     return t.reshape(kept)
+
+
+_ALL_AXES = [tuple(range(n)) for n in range(32)]  # (made once: reductions over all)
 
 
 def _count(shape: tuple, axes: tuple) -> int:
@@ -153,7 +156,7 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, a, *, axes, keepdim):
         ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
-        ctx.count = count = _count(a.shape, axes)
+        ctx.count = count = a.size if len(axes) == a.ndim else _count(a.shape, axes)
         # A sum then one division, as torch does (NumPy's mean agrees for floats); the
         # Python int ``count`` keeps the float dtype.
         return np.add.reduce(a, axis=axes, keepdims=keepdim) / count
