@@ -532,12 +532,18 @@ def recording() -> bool:
 
 def plain_result(out) -> Tensor:
     """The Tensor of an op's result when nothing records it."""
+    t = new_tensor(out)
+    if state.inference:
+        t._inference = True
+    return t
+
+
+def new_tensor(out) -> Tensor:
+    """``plain_result`` for the hot paths, which know inference mode is off."""
     t = _new(Tensor)
     t._data = out if out.__class__ is _ndarray else _as_data(out)
     t._rg = False
     t.grad_fn = None
-    if state.inference:
-        t._inference = True
     return t
 
 

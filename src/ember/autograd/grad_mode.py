@@ -16,10 +16,20 @@ __all__ = [
 
 
 class _State(threading.local):
-    """Per-thread flags; a new thread starts with grad mode on, as in torch."""
+    """Per-thread flags; a new thread starts with grad mode on, as in torch.
+
+    ``mode`` sums the two up for the hot paths, which read one flag per op instead of
+    two: 1 grad mode on, 0 off, -1 inference mode (take the general path). Setting
+    ``enabled`` or ``inference`` updates it."""
 
     enabled = True
     inference = False
+    mode = 1
+
+    def __setattr__(self, name, value):
+        super().__setattr__(name, value)
+        if name != "mode":
+            super().__setattr__("mode", -1 if self.inference else 1 if self.enabled else 0)
 
 
 state = _State()

@@ -32,8 +32,8 @@ from ..autograd.forward_ad import state as fw
 from ..autograd.function import (
     Function,
     _broadcast_error,
+    new_tensor,
     number_saves,
-    plain_result,
     record_binary,
     record_number,
     record_unary,
@@ -683,14 +683,16 @@ def _unary(name, node, fwd, bwd, *, saves="input", doc="", aliases=()):
             raise _type_error(name, input) from None
         if kind != "f":
             input = _floats(input)  # integers compute as floats, as torch
-        elif fw.level < 0:  # forward's work without the op machinery
-            try:
-                out = fwd(a)  # (NumPy's warnings: see ember._errstate)
-            except ALARMS:
-                out = quietly(fwd, a)
-            if input._rg and grad_mode.enabled:
-                return record_unary(cls, input, a, out, saves)
-            return plain_result(out)
+        elif fw.level < 0:  # forward without the op machinery
+            mode = grad_mode.mode  # (1 grad mode on, 0 off, -1 inference: apply)
+            if mode >= 0:
+                try:
+                    out = fwd(a)  # (NumPy's warnings: see ember._errstate)
+                except ALARMS:
+                    out = quietly(fwd, a)
+                if mode and input._rg:
+                    return record_unary(cls, input, a, out, saves)
+                return new_tensor(out)
         return cls.apply(input)
 
     public.__name__ = public.__qualname__ = name
@@ -2086,34 +2088,37 @@ def _arith_method(fn, ufunc, op, reflected=False, number_op=None):
     def method(self, other):
         a = self._data
         if a.dtype.kind == "f" and fw.level < 0:
+            mode = grad_mode.mode  # (1 grad mode on, 0 off, -1 inference: the slow path)
             cls = other.__class__
             if cls is Tensor:
                 b = other._data
-                if a.dtype is b.dtype:
-                    if grad_mode.enabled and (self._rg or other._rg):
+                if a.dtype is b.dtype and mode >= 0:
+                    if mode and (self._rg or other._rg):
                         return record_binary(op, other, self, b, a) if reflected else \
                             record_binary(op, self, other, a, b)
-                    if reflected:
-                        a, b = b, a
                     try:
-                        return plain_result(ufunc(a, b))  # (warnings: ember._errstate)
+                        out = ufunc(b, a) if reflected else ufunc(a, b)  # (ember._errstate)
                     except ALARMS:
-                        return plain_result(quietly(ufunc, a, b))
+                        out = quietly(ufunc, b, a) if reflected else quietly(ufunc, a, b)
                     except ValueError:
-                        pass  # shapes that don't broadcast: the op words torch's error
-            elif cls is float or cls is int:
-                # (NumPy scalars take Python numbers fast)
-                b = _number_operand(other, a.dtype) if a.__class__ is np.ndarray else other
-                p, q = (b, a) if reflected else (a, b)
+                        return slow(self, other)  # shapes that don't broadcast: its error
+                    return new_tensor(out)
+            elif (cls is float or cls is int) and mode >= 0:
+                if a.__class__ is np.ndarray:  # (NumPy scalars take Python numbers fast)
+                    b = _LAST_NUMBER_ARRAYS.get(other)  # (_number_operand's first look)
+                    if b is None or b.dtype is not a.dtype:
+                        b = _number_operand(other, a.dtype)
+                else:
+                    b = other
                 try:
-                    out = ufunc(p, q)
+                    out = ufunc(b, a) if reflected else ufunc(a, b)
                 except ALARMS:
-                    out = quietly(ufunc, p, q)
-                if grad_mode.enabled and self._rg:
+                    out = quietly(ufunc, b, a) if reflected else quietly(ufunc, a, b)
+                if mode and self._rg:
                     if reflected:  # number - x: one input, as torch's node
                         return record_unary(number_op, self, a, out, None, {"other": other})
                     return record_number(op, self, a, other, out)
-                return plain_result(out)
+                return new_tensor(out)
         return slow(self, other)
 
     method.__name__ = method.__qualname__ = fn.__name__
@@ -2125,13 +2130,14 @@ def _pow_method(self, exponent):
     records), as ``_arith_method`` does for ``+ - * /``; anything else takes ``pow``."""
     a = self._data
     cls = exponent.__class__
-    if (cls is float or cls is int) and a.dtype.kind == "f" and fw.level < 0:
-        if grad_mode.enabled and self._rg:
+    mode = grad_mode.mode  # (1 grad mode on, 0 off, -1 inference: the slow path)
+    if (cls is float or cls is int) and a.dtype.kind == "f" and fw.level < 0 and mode >= 0:
+        if mode and self._rg:
             return PowScalar.apply(self, exponent=exponent)
         try:
-            return plain_result(a**exponent)
+            return new_tensor(a**exponent)
         except ALARMS:
-            return plain_result(quietly(operator.pow, a, exponent))
+            return new_tensor(quietly(operator.pow, a, exponent))
     return _slow_pow(self, exponent)
 
 
