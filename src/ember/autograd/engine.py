@@ -161,6 +161,7 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
     prev_mode = state.enabled
     state.enabled = create_graph
     checking = anomaly_mode.enabled
+    direct = not (checking or capture)  # (else every node takes the checked path)
     quiet = silence()
     # The walk makes and drops many small objects and no cycles: the cyclic garbage
     # collector would only slow it down (by a third on a million-node chain).
@@ -171,9 +172,9 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
         while heap:
             entry = pop(-next_seq(heap))
             node = entry[0]
-            if len(entry) == 2 and node.arrays and not (
-                    node._pre_hooks or node._post_hooks or checking or capture):
-                # An ember op with one output, its backward written for arrays too.
+            if node._direct and direct and len(entry) == 2:
+                # An ember op with one output and no hooks, its backward written for
+                # arrays too (Function.arrays).
                 if node.__class__ is AccumulateGrad:
                     if inputs is None:
                         _accumulate(node.variable, entry[1], create_graph)

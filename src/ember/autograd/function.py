@@ -89,6 +89,7 @@ class Node:
     n_outputs = 1
     # backward takes and gives arrays in a plain backward (see Function.arrays)
     arrays = False
+    _direct = False  # arrays, and no hooks: the engine calls backward directly
     _materialize_grads = True  # give backward zeros, not None, for unused outputs
 
     def name(self) -> str:
@@ -98,6 +99,7 @@ class Node:
         """A hook on the gradient of this node's output ``output_nr`` (tensor hooks)."""
         if self._pre_hooks is None:
             self._pre_hooks = {}
+            self._direct = False
         return _Handle(self._pre_hooks.setdefault(output_nr, []), hook)
 
     def register_prehook(self, hook):
@@ -108,6 +110,7 @@ class Node:
         """``hook(grad_inputs, grad_outputs)`` runs after this node's backward."""
         if self._post_hooks is None:
             self._post_hooks = []
+            self._direct = False
         return _Handle(self._post_hooks, hook)
 
     def __call__(self, *grads):
@@ -119,7 +122,7 @@ class AccumulateGrad(Node):
 
     __slots__ = ("variable",)
     _meta = ()
-    arrays = True  # (the engine adds an array gradient into .grad itself)
+    arrays = _direct = True  # (the engine adds an array gradient into .grad itself)
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"  # what torch's name() says
@@ -162,6 +165,7 @@ class Function(Node):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        cls._direct = cls.arrays
         declared = cls.__dict__.get("name")
         if "forward" in cls.__dict__ or isinstance(declared, str):
             node_name = declared if isinstance(declared, str) else f"{cls.__name__}Backward"
