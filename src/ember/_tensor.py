@@ -441,8 +441,12 @@ class Tensor:
         A non-scalar tensor needs ``gradient`` (the vector of the vector-Jacobian
         product). The graph's saved tensors are freed unless ``retain_graph=True``.
         """
-        _engine.backward((self,), None if gradient is None else (gradient,), retain_graph,
-                         create_graph, inputs)
+        if gradient is None and inputs is None:  # (the usual call, straight to the walk)
+            _engine._run((self,), (None,), create_graph if retain_graph is None else
+                         retain_graph, create_graph, None)
+        else:
+            _engine.backward((self,), None if gradient is None else (gradient,),
+                             retain_graph, create_graph, inputs)
 
     # ---- conversion ----
 

@@ -46,7 +46,9 @@ def _seed(t: Tensor, g, create_graph: bool):
         data = t._data
         if data.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        one = data.dtype.type(1)  # a NumPy scalar for a 0-d root (see Tensor._array)
+        one = _ONES.get(data.dtype.char)  # a NumPy scalar for a 0-d root (Tensor._array)
+        if one is None:
+            one = _ONES[data.dtype.char] = data.dtype.type(1)
         one = one if data.ndim == 0 else np.full(data.shape, one)
         return Tensor._make(one) if create_graph else one
     if not isinstance(g, Tensor):
@@ -59,6 +61,9 @@ def _seed(t: Tensor, g, create_graph: bool):
             f"has a shape of {t.shape}."
         )
     return g if create_graph else g._data
+
+
+_ONES: dict = {}  # dtype character -> that dtype's NumPy scalar 1 (immutable, shared)
 
 
 def _as_tuple(x):
