@@ -303,7 +303,7 @@ def _record_one(cls, x: Tensor, params) -> Tensor:
     ctx._seq = next(_sequence)
     ctx._saved = ()
     ctx.next_functions = (_edge(x),)
-    ctx.needs_input_grad = (True,)
+    ctx.needs_input_grad = _NEEDS_ONE
     ctx._meta = ((a.shape, a.dtype),)
     quiet = silence()
     try:

@@ -2088,12 +2088,13 @@ def _arith_method(fn, ufunc, op, reflected=False, number_op=None):
 
     def method(self, other):
         a = self._data
-        if a.dtype.kind == "f" and fw.level < 0:
+        dtype = a.dtype
+        if dtype.kind == "f" and fw.level < 0:
             mode = grad_mode.mode  # (1 grad mode on, 0 off, -1 inference: the slow path)
             cls = other.__class__
             if cls is Tensor:
                 b = other._data
-                if a.dtype is b.dtype and mode >= 0:
+                if dtype is b.dtype and mode >= 0:
                     if mode and (self._rg or other._rg):
                         return record_binary(op, other, self, b, a) if reflected else \
                             record_binary(op, self, other, a, b)
@@ -2108,8 +2109,8 @@ def _arith_method(fn, ufunc, op, reflected=False, number_op=None):
             elif (cls is float or cls is int) and mode >= 0:
                 if a.__class__ is np.ndarray:
                     b = _LAST_NUMBER_ARRAYS.get(other)  # (_number_operand's first look)
-                    if b is None or b.dtype is not a.dtype:
-                        b = _number_operand(other, a.dtype)
+                    if b is None or b.dtype is not dtype:
+                        b = _number_operand(other, dtype)
                     f = ufunc
                 else:  # (NumPy scalars take Python numbers fast)
                     b, f = other, scalar_fn
