@@ -515,3 +515,42 @@ def test_plain_backward_on_arrays_still_checks_saved_outputs(op):
         y.add_(1)
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             y.sum().backward()
+
+
+def test_hot_paths_follow_every_grad_mode():
+    """The operators, one-input ops and ``x ** n`` read one summary of grad and inference
+    mode: their results carry torch's requires_grad, grad_fn and inference flag in every
+    mode, nested and restored, and in a thread started inside no_grad."""
+    def results(lib, x):
+        ops = [x * 2.0, x + x, 1.0 - x, x.tanh(), x ** 2, x / 4, -x]
+        return [(t.requires_grad, type(t.grad_fn).__name__, t.is_inference()) for t in ops]
+
+    def run(lib):
+        x = lib.tensor([0.5, -1.0], requires_grad=True)
+        out = [results(lib, x)]
+        with lib.no_grad():
+            out.append(results(lib, x))
+            with lib.enable_grad():
+                out.append(results(lib, x))
+            with lib.inference_mode():
+                out.append(results(lib, x))
+            out.append(results(lib, x))
+        with lib.inference_mode():
+            out.append(results(lib, x))
+            with lib.inference_mode(False):
+                out.append(results(lib, x))
+        with lib.no_grad(), lib.inference_mode(False):
+            out.append(results(lib, x))
+        lib.set_grad_enabled(False)
+        out.append(results(lib, x))
+        lib.set_grad_enabled(True)
+        out.append(results(lib, x))
+        seen = []
+        with lib.no_grad():
+            thread = threading.Thread(target=lambda: seen.append(results(lib, x)))
+            thread.start()
+            thread.join()
+        return out + seen
+
+    e, t = run(ember), run(torch)
+    assert e == t

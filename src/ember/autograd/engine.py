@@ -164,7 +164,7 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
 
     plain = not create_graph  # gradients are arrays
     prev_mode = state.enabled
-    state.enabled = create_graph
+    state.set(create_graph, state.inference)
     checking = anomaly_mode.enabled
     direct = not (checking or capture)  # (else every node takes the checked path)
     quiet = silence()
@@ -226,7 +226,7 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
                 else:
                     entry[nr + 1] = entry[nr + 1] + g
     finally:
-        state.enabled = prev_mode
+        state.set(prev_mode, state.inference)
         restore(quiet)
         if collecting:
             gc.enable()

@@ -761,7 +761,8 @@ class UserFunction(Function):
             _connect(ctx, args)
         else:
             ctx.needs_input_grad = (False,) * len(args)
-        prev, state.enabled = state.enabled, False
+        prev = state.enabled
+        state.set(False, state.inference)
         try:
             if cls.setup_context is not UserFunction.setup_context:
                 outputs = cls.forward(*args, **kwargs)
@@ -769,7 +770,7 @@ class UserFunction(Function):
             else:
                 outputs = cls.forward(ctx, *args, **kwargs)
         finally:
-            state.enabled = prev
+            state.set(prev, state.inference)
         if not record:
             return outputs
         single = not isinstance(outputs, tuple)
@@ -835,11 +836,12 @@ def once_differentiable(backward):
 
     @functools.wraps(backward)
     def wrapper(ctx, *grads):
-        prev, state.enabled = state.enabled, False
+        prev = state.enabled
+        state.set(False, state.inference)
         try:
             out = backward(ctx, *grads)
         finally:
-            state.enabled = prev
+            state.set(prev, state.inference)
         graph = [g for g in grads if isinstance(g, Tensor) and g.requires_grad]
         if not (prev and graph):
             return out

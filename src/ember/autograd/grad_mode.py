@@ -19,17 +19,17 @@ class _State(threading.local):
     """Per-thread flags; a new thread starts with grad mode on, as in torch.
 
     ``mode`` sums the two up for the hot paths, which read one flag per op instead of
-    two: 1 grad mode on, 0 off, -1 inference mode (take the general path). Setting
-    ``enabled`` or ``inference`` updates it."""
+    two: 1 grad mode on, 0 off, -1 inference mode (take the general path). ``set``
+    changes them together; nothing else writes them."""
 
     enabled = True
     inference = False
     mode = 1
 
-    def __setattr__(self, name, value):
-        super().__setattr__(name, value)
-        if name != "mode":
-            super().__setattr__("mode", -1 if self.inference else 1 if self.enabled else 0)
+    def set(self, enabled: bool, inference: bool = False) -> None:
+        self.enabled = enabled
+        self.inference = inference
+        self.mode = -1 if inference else 1 if enabled else 0
 
 
 state = _State()
@@ -52,10 +52,10 @@ class _GradMode:
 
     def __enter__(self):
         self._prev = state.enabled
-        state.enabled = self.mode
+        state.set(self.mode, state.inference)
 
     def __exit__(self, *exc):
-        state.enabled = self._prev
+        state.set(self._prev, state.inference)
         return False
 
     def __call__(self, fn):
@@ -116,7 +116,7 @@ class set_grad_enabled(_GradMode):
     def __init__(self, mode: bool):
         self._prev = state.enabled
         self.mode = bool(mode)
-        state.enabled = self.mode
+        state.set(self.mode, state.inference)
 
     def __enter__(self):
         pass
@@ -126,8 +126,8 @@ class set_grad_enabled(_GradMode):
 
 
 class inference_mode(_GradMode):
-    """Like ``no_grad``, for code that will never need gradients (``mode=False`` is a
-    no-op, as torch's).
+    """Like ``no_grad``, for code that will never need gradients. ``mode=False`` turns
+    inference mode off and grad mode on inside it, as torch's.
 
     >>> with ember.inference_mode():
     ...     y = ember.ones(2, requires_grad=True) * 2
@@ -148,11 +148,11 @@ class inference_mode(_GradMode):
 
     def __enter__(self):
         self._prev, self._prev_inference = state.enabled, state.inference
-        if self._inference:
-            state.enabled, state.inference = False, True
+        # inference_mode(False) turns inference mode off and grad mode on, as torch's
+        state.set(self.mode, self._inference)
 
     def __exit__(self, *exc):
-        state.enabled, state.inference = self._prev, self._prev_inference
+        state.set(self._prev, self._prev_inference)
         return False
 
     def clone(self):
