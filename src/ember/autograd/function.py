@@ -270,15 +270,8 @@ class Function(Node):
         if cls.n_outputs == 1:
             if cls.view:
                 out = _result(cls, raw, inputs, ctx)
-            else:  # the common case, inlined: a new array becomes a new Tensor
-                out = _new(Tensor)
-                out._data = data = raw if raw.__class__ is _ndarray else _as_data(raw)
-                if data.dtype.kind == "f":
-                    out._rg = True
-                    out.grad_fn = ctx
-                else:
-                    out._rg = False
-                    out.grad_fn = None
+            else:  # the common case: a new array becomes a new Tensor
+                out = _output(raw, ctx)
             if saved:
                 ctx._saved = tuple([_pack(obj, inputs, arrays, (raw,), (out,))
                                     for obj in saved]) if _graph.hooks.stack else \
@@ -312,6 +305,15 @@ def _record_one(cls, x: Tensor, params) -> Tensor:
         raise _broadcast_error(e, (a,)) from None
     finally:
         restore(quiet)
+    out = _output(raw, ctx)
+    if ctx._saved:
+        ctx._saved = _entries(ctx._saved, (x,), (a,), raw, out)
+    return out
+
+
+def _output(raw, ctx: Node) -> Tensor:
+    """The new Tensor of a one-output node's result: ``ctx``'s output if it is a float
+    (only floats carry gradients), a plain tensor if not."""
     out = _new(Tensor)
     out._data = data = raw if raw.__class__ is _ndarray else _as_data(raw)
     if data.dtype.kind == "f":
@@ -320,8 +322,6 @@ def _record_one(cls, x: Tensor, params) -> Tensor:
     else:
         out._rg = False
         out.grad_fn = None
-    if ctx._saved:
-        ctx._saved = _entries(ctx._saved, (x,), (a,), raw, out)
     return out
 
 
@@ -371,26 +371,9 @@ def record_binary(cls, p, q, a, b) -> Tensor:
     ctx = _new(cls._Node)
     ctx._seq = next(_sequence)
     ctx._saved = ()
-    # the edges, as _edge makes them (inlined: this runs for every recorded operator)
-    if p.__class__ is Tensor or isinstance(p, Tensor):
-        grad_p = p._rg
-        if grad_p:
-            fn = p.grad_fn
-            edge_p = (fn, p._output_nr) if fn is not None else _edge(p)
-        else:
-            edge_p = _NO_EDGE
-    else:
-        grad_p, edge_p = False, _NO_EDGE
-    if q.__class__ is Tensor or isinstance(q, Tensor):
-        grad_q = q._rg
-        if grad_q:
-            fn = q.grad_fn
-            edge_q = (fn, q._output_nr) if fn is not None else _edge(q)
-        else:
-            edge_q = _NO_EDGE
-    else:
-        grad_q, edge_q = False, _NO_EDGE
-    ctx.next_functions = (edge_p, edge_q)
+    grad_p = isinstance(p, Tensor) and p._rg
+    grad_q = isinstance(q, Tensor) and q._rg
+    ctx.next_functions = (_edge(p) if grad_p else _NO_EDGE, _edge(q) if grad_q else _NO_EDGE)
     ctx.needs_input_grad = _NEEDS[grad_p][grad_q]
     try:
         raw = cls.forward(ctx, a, b)  # (NumPy's warnings: see ember._errstate)
