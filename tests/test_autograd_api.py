@@ -374,6 +374,7 @@ def test_detect_anomaly_covers_the_arithmetic_operators():
     lambda x: x * x, lambda x: x * 2.0, lambda x: 2.0 * x, lambda x: x + 1, lambda x: 1 - x,
     lambda x: x / (x + 1), lambda x: x.tanh(), lambda x: x.exp(), lambda x: x.sin(),
     lambda x: x.sum(), lambda x: x.reshape(2, 1) @ x.reshape(1, 2),
+    lambda x: x ** 2, lambda x: x.mean(), lambda x: (x * 3).relu(), lambda x: x * 0.0,
 ])
 def test_saved_tensor_hooks_see_what_torch_saves(make):
     # the operators' and unary ops' direct recording falls back to the general path

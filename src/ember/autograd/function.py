@@ -227,8 +227,8 @@ class Function(Node):
         """Run the op on ``inputs``; record a node when grad mode is on and an input
         requires grad. (The hot path of every op: keep it short.)"""
         if len(inputs) == 1 and inputs[0].__class__ is Tensor and cls.n_outputs == 1 \
-                and not cls.view and inputs[0]._rg and state.enabled and \
-                _fw.state.level < 0 and not (anomaly_mode.enabled or _graph.hooks.stack):
+                and not cls.view and inputs[0]._rg and state.mode == 1 and \
+                _fw.state.level < 0 and not anomaly_mode.enabled:
             return _record_one(cls, inputs[0], params)  # (most ops: see _record_one)
         arrays = []
         grad = False
@@ -365,8 +365,9 @@ def record_binary(cls, p, q, a, b) -> Tensor:
     ``_record`` makes, without its generality (any number of inputs, views, several
     outputs, hooks, anomaly traces), which costs more than the NumPy call on small
     tensors. ``a`` and ``b`` are the operands' arrays; a number operand may come as a
-    0-d array of the other's dtype (what NumPy would convert it to)."""
-    if anomaly_mode.enabled or _graph.hooks.stack:
+    0-d array of the other's dtype (what NumPy would convert it to). Callers check that
+    grad mode's ``mode`` is 1 (no saved-tensor hooks); anomaly mode takes ``apply``."""
+    if anomaly_mode.enabled:
         return cls.apply(p, q)
     ctx = _new(cls._Node)
     ctx._seq = next(_sequence)
@@ -409,7 +410,7 @@ def record_unary(cls, x: Tensor, a, raw, saves, params=None) -> Tensor:
     (tanh, exp, ``number - x``, ...) whose forward computed ``raw`` from ``x``'s array
     ``a`` and saves its ``"input"``, its ``"output"`` or nothing (``None``): as
     ``record_binary``, with the op's own forward already run."""
-    if anomaly_mode.enabled or _graph.hooks.stack:
+    if anomaly_mode.enabled:
         return cls.apply(x, **(params or {}))
     ctx = _new(cls._Node)
     ctx._seq = next(_sequence)
@@ -437,7 +438,7 @@ def record_number(cls, x: Tensor, a, number, raw) -> Tensor:
     makes it, with the second edge empty, and the saved entries that forward makes
     (``_number_saves``) without running it again."""
     saves = cls._number_saves
-    if saves is None or anomaly_mode.enabled or _graph.hooks.stack:
+    if saves is None or anomaly_mode.enabled:
         return record_binary(cls, x, number, a, number)
     ctx = _new(cls._Node)
     ctx._seq = next(_sequence)

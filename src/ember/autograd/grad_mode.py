@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 import threading
 
+from . import graph as _graph
+
 __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
     "is_inference_mode_enabled",
@@ -18,9 +20,10 @@ __all__ = [
 class _State(threading.local):
     """Per-thread flags; a new thread starts with grad mode on, as in torch.
 
-    ``mode`` sums the two up for the hot paths, which read one flag per op instead of
-    two: 1 grad mode on, 0 off, -1 inference mode (take the general path). ``set``
-    changes them together; nothing else writes them."""
+    ``mode`` sums them up, with the saved-tensor hooks of ``graph``, for the hot paths,
+    which read one flag per op: 1 grad mode on and no saved-tensor hooks (record
+    directly), 0 grad mode off, -1 anything else (inference mode, saved-tensor hooks:
+    take the general path). ``set`` changes them together; nothing else writes them."""
 
     enabled = True
     inference = False
@@ -29,7 +32,7 @@ class _State(threading.local):
     def set(self, enabled: bool, inference: bool = False) -> None:
         self.enabled = enabled
         self.inference = inference
-        self.mode = -1 if inference else 1 if enabled else 0
+        self.mode = -1 if inference else 0 if not enabled else -1 if _graph.hooks.stack else 1
 
 
 state = _State()

@@ -36,10 +36,12 @@ class saved_tensors_hooks:
 
     def __enter__(self):
         hooks.stack.append((self.pack_hook, self.unpack_hook))
+        _refresh()
         return self
 
     def __exit__(self, *exc):
         hooks.stack.pop()
+        _refresh()
         return False
 
 
@@ -59,12 +61,21 @@ class disable_saved_tensors_hooks:
     def __enter__(self):
         self._prev = hooks.stack
         hooks.stack = [(self._refuse, self._refuse)]
+        _refresh()
 
     def __exit__(self, *exc):
         hooks.stack = self._prev
+        _refresh()
 
     def _refuse(self, *args):
         raise RuntimeError(self.error_message)
+
+
+def _refresh() -> None:
+    """Saved-tensor hooks take the general recording path: update grad mode's summary."""
+    from .grad_mode import state
+
+    state.set(state.enabled, state.inference)
 
 
 def __getattr__(name):
