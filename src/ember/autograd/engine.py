@@ -174,15 +174,20 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
     gc.disable()
     try:
         pop, get, push, next_seq = pending.pop, pending.get, heapq.heappush, heapq.heappop
-        while heap:
-            entry = pop(-next_seq(heap))
+        following = None  # the next node's entry when it is known without the heap
+        while True:
+            if following is not None:
+                entry, following = following, None
+            elif heap:
+                entry = pop(-next_seq(heap))
+            else:
+                break
             node = entry[0]
             if node._direct and direct and len(entry) == 2:
                 # An ember op with one output and no hooks, its backward written for
                 # arrays too (Function.arrays).
                 if node.__class__ is AccumulateGrad:
-                    if inputs is None:
-                        _accumulate(node.variable, entry[1], create_graph)
+                    _accumulate(node.variable, entry[1], create_graph)
                     continue
                 results = node.backward(node, entry[1])
                 if results.__class__ is not tuple:
@@ -206,7 +211,10 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
                 results = _call(node, grads, keep_graph)
                 if plain:
                     results = [r if r is None else r._data for r in results]
-            # 2. Pass each result on to the node of its input.
+            # Pass each result on to the node of its input. A node that becomes pending
+            # here and is newer than every other pending node runs next, without the
+            # heap (a chain of ops is a chain of such hand-overs).
+            newest = None
             for (nxt, nr), g, meta in zip(node.next_functions, results, node._meta):
                 if nxt is None or g is None:
                     continue
@@ -220,11 +228,18 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
                     else:
                         entry = pending[seq] = [nxt] + [None] * nxt.n_outputs
                         entry[nr + 1] = g
-                    push(heap, -seq)
+                    if newest is not None:
+                        push(heap, -newest)
+                    newest = seq
                 elif entry[nr + 1] is None:
                     entry[nr + 1] = g
                 else:
                     entry[nr + 1] = entry[nr + 1] + g
+            if newest is not None:
+                if heap and -heap[0] > newest:
+                    push(heap, -newest)
+                else:
+                    following = pop(newest)
     finally:
         state.set(prev_mode, state.inference)
         restore(quiet)
