@@ -1,15 +1,20 @@
 """The backward walk: iterative, never recursive, so graphs of any depth work.
 
-1. From the roots, walk the edges with an explicit stack to find every node.
-2. Sort the reachable nodes newest first. A node is always created after the nodes
-   of its inputs, so in this order every node runs after all of its consumers have
-   passed their gradients on: a topological order without dependency counting, and
-   the order torch runs nodes in, so gradients are summed in torch's order.
+1. The roots' nodes get their seed gradients and become pending.
+2. The newest pending node runs next (a heap of creation numbers). A node is always
+   created after the nodes of its inputs, so by then all of its consumers have passed
+   their gradients on: a topological order without dependency counting, and the order
+   torch runs nodes in, so gradients are summed in torch's order. A node that becomes
+   pending and is newer than all the others runs straight after (a chain of ops).
 3. Call the node's backward, sum each result down to its input's shape (the one
-   place broadcasting is undone), add it into the input node's buffer, and free the
-   node's saved tensors unless ``retain_graph``.
+   place broadcasting is undone), add it into the input node's pending gradient, and
+   free the node's saved tensors unless ``retain_graph``.
 4. Leaves (AccumulateGrad nodes) add their gradient into ``.grad``: a copy on the
    first contribution, in place after that.
+
+Without ``create_graph`` the gradients are NumPy arrays throughout (see ``_run``);
+with it they are Tensors, and the ops in each backward record the graph of the
+backward.
 """
 
 from __future__ import annotations

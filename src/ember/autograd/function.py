@@ -29,6 +29,18 @@ numbers standing in for tensors); keyword arguments are settings (``dim=``...).
   ``ctx.needs_input_grad[i]`` is False.
 * When grad mode is off or no input requires grad, no node is made: ``forward``
   gets a shared do-nothing ctx.
+* An op whose backward is NumPy arithmetic may set ``arrays = True`` and read its
+  saved values with ``ctx.saved_like(grad)``: a plain backward (no ``create_graph``)
+  then calls it with the gradient as an array and takes arrays back, with no Tensor
+  made per intermediate; with ``create_graph`` it gets Tensors as above. ``Mul`` is
+  written so::
+
+      arrays = True
+
+      @staticmethod
+      def backward(ctx, grad):
+          a, b = ctx.saved_like(grad)
+          ...
 
 The node in the graph (``tensor.grad_fn``) is an instance of a subclass named by
 ``name``, so ``type(y.grad_fn).__name__ == "MulBackward0"`` as in torch.
@@ -315,7 +327,7 @@ def _output(raw, ctx: Node) -> Tensor:
     """The new Tensor of a one-output node's result: ``ctx``'s output if it is a float
     (only floats carry gradients), a plain tensor if not."""
     out = _new(Tensor)
-    out._data = data = raw if raw.__class__ is _ndarray else _as_data(raw)
+    out._data = data = raw if raw.__class__ in _DATA else _as_data(raw)
     if data.dtype.kind == "f":
         out._rg = True
         out.grad_fn = ctx
@@ -383,7 +395,7 @@ def record_binary(cls, p, q, a, b) -> Tensor:
     except ValueError as e:
         raise _broadcast_error(e, (a, b)) from None
     out = _new(Tensor)
-    out._data = data = raw if raw.__class__ is _ndarray else _as_data(raw)
+    out._data = data = raw if raw.__class__ in _DATA else _as_data(raw)
     out._rg = True
     out.grad_fn = ctx
     # An operand of the result's shape gets a gradient of its shape: no meta to check.
@@ -419,7 +431,7 @@ def record_unary(cls, x: Tensor, a, raw, saves, params=None) -> Tensor:
     ctx.needs_input_grad = _NEEDS_ONE
     ctx._meta = _SAME_META  # an elementwise op: the gradient has the input's shape
     out = _new(Tensor)
-    out._data = data = raw if raw.__class__ is _ndarray else _as_data(raw)
+    out._data = data = raw if raw.__class__ in _DATA else _as_data(raw)
     out._rg = True
     out.grad_fn = ctx
     if saves == "output":  # (_new_output_entry, inlined)
@@ -453,7 +465,7 @@ def record_number(cls, x: Tensor, a, number, raw) -> Tensor:
     else:
         ctx._saved = tuple([_NONE_ENTRY if s is None else (_VALUE, number) for s in saves])
     out = _new(Tensor)
-    out._data = raw if raw.__class__ is _ndarray else _as_data(raw)
+    out._data = raw if raw.__class__ in _DATA else _as_data(raw)
     out._rg = True
     out.grad_fn = ctx
     return out
@@ -529,7 +541,7 @@ def plain_result(out) -> Tensor:
 def new_tensor(out) -> Tensor:
     """``plain_result`` for the hot paths, which know inference mode is off."""
     t = _new(Tensor)
-    t._data = out if out.__class__ is _ndarray else _as_data(out)
+    t._data = out if out.__class__ in _DATA else _as_data(out)
     t._rg = False
     t.grad_fn = None
     return t
@@ -564,6 +576,10 @@ def _broadcast_error(e: ValueError, arrays) -> Exception:
 
 _new = object.__new__
 _ndarray = np.ndarray
+
+
+# What tensor data may be as it comes: an array or a NumPy scalar (see _as_data).
+_DATA = frozenset([_ndarray, *np.sctypeDict.values()])
 
 
 def _as_data(raw):
