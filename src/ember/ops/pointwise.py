@@ -26,7 +26,7 @@ import operator
 import numpy as np
 
 from .._dtype import can_cast, float64, get_default_dtype, result_type, to_dtype
-from .._errstate import ALARMS, quietly, restore, silence
+from .._errstate import ALARMS, quietly
 from .._tensor import Tensor
 from ..autograd.forward_ad import state as fw
 from ..autograd.function import (
@@ -2027,18 +2027,15 @@ def _arith_inplace(name, ufunc):
                     other.__class__ is Tensor and other._rg)))):
             cls = other.__class__
             b = other._data if cls is Tensor else other if cls in _PLAIN_NUMBERS else None
-            if b is not None and (cls is not Tensor or b.dtype is a.dtype) and \
-                    a.flags.writeable:
-                token = silence()
+            if b is not None and (cls is not Tensor or b.dtype is a.dtype):
                 try:
-                    ufunc(a, b, out=a)
-                except ValueError:
-                    pass  # b doesn't broadcast to a: the general path words the error
-                else:
-                    self._bump()
-                    return self
-                finally:
-                    restore(token)
+                    ufunc(a, b, out=a)  # (NumPy's warnings: see ember._errstate)
+                except ALARMS:
+                    pass  # raised after the loop, by the user's settings: a is written
+                except ValueError:  # b doesn't broadcast to a, or a is read-only:
+                    return general(self, other, **kwargs)  # the general path's error
+                self._bump()
+                return self
         return general(self, other, **kwargs)
 
     method.__name__ = method.__qualname__ = name
