@@ -141,16 +141,6 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
     if len(root_grads) != len(roots):
         raise RuntimeError(f"got {len(roots)} tensors and {len(root_grads)} gradients")
     install()  # (cheap: see ember._errstate)
-    edges = [_root_edge(t) for t in roots]
-    seeds = [_seed(t, g, create_graph) for t, g in zip(roots, root_grads)]
-    capture = None
-    if inputs is not None:
-        capture = {}
-        for i, t in enumerate(inputs):
-            node, nr = _root_edge(t)
-            capture.setdefault(node, []).append((i, nr))
-    captured = [None] * (len(inputs) if inputs is not None else 0)
-
     # pending: creation number -> [node, gradient of output 0, of output 1, ...], for
     # the nodes that received a gradient and have not run yet; heap: their negated
     # creation numbers. A node is created after the nodes of its inputs, so running
@@ -159,13 +149,23 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
     # counting, and torch's order (its ready queue is sorted by the same number).
     pending: dict = {}
     heap: list = []
-    for (node, nr), g in zip(edges, seeds):
+    for t, g in zip(roots, root_grads):
+        node, nr = _root_edge(t)
+        g = _seed(t, g, create_graph)
         entry = pending.get(node._seq)
         if entry is None:
             entry = pending[node._seq] = [node] + [None] * node.n_outputs
             heap.append(-node._seq)
         entry[nr + 1] = g if entry[nr + 1] is None else entry[nr + 1] + g
     heapq.heapify(heap)
+
+    capture = None
+    if inputs is not None:
+        capture = {}
+        for i, t in enumerate(inputs):
+            node, nr = _root_edge(t)
+            capture.setdefault(node, []).append((i, nr))
+    captured = [None] * (len(inputs) if inputs is not None else 0)
 
     plain = not create_graph  # gradients are arrays
     prev_mode = state.enabled
@@ -366,7 +366,8 @@ def _accumulate(t: Tensor, g, create_graph: bool) -> None:
         for hook in list(t._hooks):
             g = _hooked(hook, g)
         g = g if create_graph else g._data
-    with _accumulate_lock:  # threads running backward into one shared leaf
+    _accumulate_lock.acquire()  # threads running backward into one shared leaf
+    try:
         old = t._grad
         if create_graph:
             if old is None:
@@ -383,6 +384,8 @@ def _accumulate(t: Tensor, g, create_graph: bool) -> None:
         else:
             old._data += g
             old._bump()
+    finally:
+        _accumulate_lock.release()
     hooks = t.__dict__.get("_post_acc_hooks")
     if hooks:
         for hook in list(hooks):
