@@ -5,13 +5,14 @@ encountered in multiply"). ember keeps its ops silent in two ways, neither of wh
 touches how the user's own NumPy code warns:
 
 * The hot paths (operators, their in-place forms, one-input float ops, ``x ** n``)
-  call NumPy as they are.
-  A warnings filter, added at import, drops NumPy's floating-point RuntimeWarnings
-  raised from ember's own modules (a warning names the module that made the NumPy
-  call). Where the user turned such warnings into errors (``simplefilter("error")``,
-  ``np.seterr(all="raise")``), the call raises, and ``quietly`` computes it again
-  silenced (an in-place call has written its result before NumPy raises: it is kept). This costs nothing unless a warning is raised: switching NumPy's error
-  state around every call (below) costs ~190 ns, more than half a small op's NumPy time.
+  call NumPy as they are. A warnings filter, added at import, drops NumPy's
+  floating-point RuntimeWarnings raised from ember's own modules (a warning names the
+  module that made the NumPy call). Where the user turned such warnings into errors
+  (``simplefilter("error")``, ``np.seterr(all="raise")``), the call raises, and
+  ``quietly`` computes it again silenced (an in-place call has written its result
+  before NumPy raises: it is kept). This costs nothing unless a warning is raised:
+  switching NumPy's error state around every call (below) costs ~190 ns, more than
+  half a small op's NumPy time.
 * Everything else (``Function.apply``, the backward walk) runs between ``silence()``
   and ``restore(token)``, which switch NumPy's error handling to "ignore" for that call
   alone: NumPy's own Python functions (``np.nansum``, ``np.linalg``) warn from their
