@@ -99,9 +99,9 @@ class Node:
     _pre_hooks = None  # {output_nr: [hook]} (tensor hooks), -1: the node's pre-hooks
     _post_hooks = None
     n_outputs = 1
-    # backward takes and gives arrays in a plain backward (see Function.arrays)
-    arrays = False
-    _direct = False  # arrays, and no hooks: the engine calls backward directly
+    # backward takes arrays (Function.arrays) and there are no hooks: the engine calls
+    # it directly in a plain backward
+    _direct = False
     _materialize_grads = True  # give backward zeros, not None, for unused outputs
 
     def name(self) -> str:
@@ -134,7 +134,7 @@ class AccumulateGrad(Node):
 
     __slots__ = ("variable",)
     _meta = ()
-    arrays = _direct = True  # (the engine adds an array gradient into .grad itself)
+    _direct = True  # (the engine adds an array gradient into .grad itself)
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"  # what torch's name() says
@@ -431,12 +431,11 @@ def record_unary(cls, x: Tensor, a, raw, saves, params=None) -> Tensor:
     ctx.needs_input_grad = _NEEDS_ONE
     ctx._meta = _SAME_META  # an elementwise op: the gradient has the input's shape
     out = _new(Tensor)
-    out._data = data = raw if raw.__class__ in _DATA else _as_data(raw)
+    out._data = raw if raw.__class__ in _DATA else _as_data(raw)
     out._rg = True
     out.grad_fn = ctx
-    if saves == "output":  # (_new_output_entry, inlined)
-        out._vc = counter = [0]
-        ctx._saved = ((_OUTPUT, data, counter, 0, 0),)
+    if saves == "output":
+        ctx._saved = (_new_output_entry(out),)
     elif saves == "input":
         ctx._saved = (_operand_entry(x),)
     else:
@@ -490,7 +489,8 @@ _OTHER = (None, "number")
 
 
 def _operand_entry(x) -> tuple:
-    """The saved entry of an operand: an input tensor, or a number (see ``_entries``)."""
+    """The saved entry of an operand, no saved-tensor hooks being active: an input
+    tensor, or a number (see ``_entries``)."""
     if x.__class__ is Tensor and not x._inference:
         return (_INPUT, x, 0 if x._vc is None else x._vc[0])
     return _save_tensor(x, None) if isinstance(x, Tensor) else (_VALUE, x)
@@ -509,8 +509,7 @@ def _entries(saved, inputs, arrays, raw, out: Tensor) -> tuple:
         else:
             for x, a in zip(inputs, arrays):
                 if obj is a:
-                    entries.append(_save_tensor(x, None) if isinstance(x, Tensor) else
-                                   (_VALUE, x))
+                    entries.append(_operand_entry(x))
                     break
             else:
                 entries.append(_pack(obj, inputs, arrays, (raw,), (out,)))
@@ -525,8 +524,7 @@ def _new_output_entry(out: Tensor) -> tuple:
 
 
 def recording() -> bool:
-    """Whether what runs now may be differentiated: grad mode on, or forward mode. When
-    not, a backward may run derivative rules on arrays (the same NumPy calls)."""
+    """Whether what runs now may be differentiated: grad mode on, or forward mode."""
     return state.enabled or _fw.state.level >= 0
 
 

@@ -2105,7 +2105,7 @@ def _arith_method(fn, ufunc, op, reflected=False, number_op=None):
                     return new_tensor(out)
             elif (cls is float or cls is int) and mode >= 0:
                 if a.__class__ is np.ndarray:
-                    b = _LAST_NUMBER_ARRAYS.get(other)  # (_number_operand's first look)
+                    b = _LAST_NUMBER_ARRAYS.get(other)  # (cached: see _number_operand)
                     if b is None or b.dtype is not dtype:
                         b = _number_operand(other, dtype)
                     f = ufunc
@@ -2153,10 +2153,9 @@ def _number_operand(value, dtype):
     """A Python number as a read-only 0-d array of the tensor's ``dtype``, cached:
     NumPy converts a Python operand on every call, which doubles the cost of ``x * 0.5``
     on small arrays. The values are what NumPy's own conversion gives. Zero (whose sign
-    a cache keyed by value would lose) and nan are left to NumPy."""
-    arr = _LAST_NUMBER_ARRAYS.get(value)  # (one dtype at a time: a cheaper key)
-    if arr is not None and arr.dtype is dtype:
-        return arr
+    a cache keyed by value would lose) and nan are left to NumPy. The operators look in
+    ``_LAST_NUMBER_ARRAYS`` (by value alone: one dtype at a time, a cheaper key) before
+    calling this."""
     key = (value, dtype.type)  # (a dtype's own hash is slow to compute)
     arr = _NUMBER_ARRAYS.get(key)
     if arr is None:

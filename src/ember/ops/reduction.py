@@ -156,7 +156,7 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, a, *, axes, keepdim):
         ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
-        ctx.count = count = a.size if len(axes) == a.ndim else _count(a.shape, axes)
+        ctx.count = count = _count(a.shape, axes)
         # A sum then one division, as torch does (NumPy's mean agrees for floats); the
         # Python int ``count`` keeps the float dtype.
         return np.add.reduce(a, axis=axes, keepdims=keepdim) / count
