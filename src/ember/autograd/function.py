@@ -208,14 +208,11 @@ class Function(Node):
 
     def saved_like(self, grad) -> tuple:
         """The saved values in ``grad``'s form: Tensors for a Tensor (``saved_tensors``),
-        else arrays (``saved_arrays``). For the backward of an ``arrays`` op."""
-        return self.saved_tensors if isinstance(grad, Tensor) else self.saved_arrays
-
-    @property
-    def saved_arrays(self) -> tuple:
-        """``saved_tensors`` as arrays (numbers as they are), with the same checks: for
-        derivative rules a plain backward runs on arrays. No Tensor is rebuilt for a
-        saved output."""
+        else arrays, with the same version checks (numbers as they are, or as the 0-d
+        array the forward computed with; no Tensor rebuilt for a saved output). For the
+        backward of an ``arrays`` op: a plain backward runs it on arrays."""
+        if grad.__class__ not in _DATA:  # (a Tensor: create_graph)
+            return self.saved_tensors
         saved = self._saved
         if saved is None:
             raise RuntimeError(_FREED)
@@ -227,7 +224,10 @@ class Function(Node):
                 if t._vc is None or t._vc[0] == entry[2]:  # (unchanged since saved)
                     arrays.append(t._data)
                     continue
-            elif kind == _VALUE or (kind == _OUTPUT and entry[2][0] == entry[3]):
+            elif kind == _VALUE:
+                arrays.append(entry[-1])  # (a number's array form, where it has one)
+                continue
+            elif kind == _OUTPUT and entry[2][0] == entry[3]:
                 arrays.append(entry[1])
                 continue
             t = _unpack(entry, self)  # (raises torch's error for a changed value)
@@ -443,14 +443,16 @@ def record_unary(cls, x: Tensor, a, raw, saves, params=None) -> Tensor:
     return out
 
 
-def record_number(cls, x: Tensor, a, number, raw) -> Tensor:
+def record_number(cls, x: Tensor, a, number, b, raw) -> Tensor:
     """The node of ``cls.apply(x, number)`` for ``+ - * /`` with a Python number, whose
-    forward computed ``raw`` (``x``'s array ``a`` and the number): as ``record_binary``
-    makes it, with the second edge empty, and the saved entries that forward makes
-    (``_number_saves``) without running it again."""
+    forward computed ``raw`` from ``x``'s array ``a`` and ``b``, the number as NumPy was
+    given it (a cached 0-d array, or the number): as ``record_binary`` makes it, with
+    the second edge empty, and the saved entries that forward makes
+    (``_number_saves``) without running it again. A saved number keeps ``b`` for a
+    plain backward (``saved_like``): NumPy converts a Python number on every call."""
     saves = cls._number_saves
     if saves is None or anomaly_mode.enabled:
-        return record_binary(cls, x, number, a, number)
+        return record_binary(cls, x, number, a, b)
     ctx = _new(cls._Node)
     ctx._seq = next(_sequence)
     fn = x.grad_fn
@@ -458,11 +460,12 @@ def record_number(cls, x: Tensor, a, number, raw) -> Tensor:
     ctx.needs_input_grad = _NEEDS_FIRST
     ctx._meta = _SAME_META2  # (a number does not change the result's shape)
     if saves is _OTHER:  # (None, number): what Mul and Div save for the gradient of x
-        ctx._saved = (_NONE_ENTRY, (_VALUE, number))
+        ctx._saved = (_NONE_ENTRY, (_VALUE, number, b))
     elif not saves:
         ctx._saved = ()
     else:
-        ctx._saved = tuple([_NONE_ENTRY if s is None else (_VALUE, number) for s in saves])
+        ctx._saved = tuple([_NONE_ENTRY if s is None else (_VALUE, number, b)
+                            for s in saves])
     out = _new(Tensor)
     out._data = raw if raw.__class__ in _DATA else _as_data(raw)
     out._rg = True
@@ -610,7 +613,9 @@ def _result(cls, raw, inputs, node, output_nr=0) -> Tensor:
 #   (_INPUT, tensor, version)                  an input: kept with the version it had
 #   (_OUTPUT, array, counter, version, nr)     the node's own output nr: kept without
 #                                              the tensor, so no node<->tensor cycle
-#   (_VALUE, value)                            a constant, or None or a number
+#   (_VALUE, value[, array])                   a constant, or None or a number; a
+#                                              plain backward gets the array form
+#                                              where there is one (see saved_like)
 #   (_HOOKED, packed, unpack_hook)             what a saved_tensors_hooks pack made
 _INPUT, _OUTPUT, _VALUE, _HOOKED = range(4)
 _NONE_ENTRY = (_VALUE, None)
@@ -696,7 +701,8 @@ def _pack(obj, inputs, arrays, raws, outs):
     for i, (r, t) in enumerate(zip(raws, outs)):
         if obj is r:
             return _save_tensor(t, t.grad_fn, i if t.requires_grad else -1)
-    return (_VALUE, Tensor._make(np.asarray(obj)))
+    obj = np.asarray(obj)
+    return (_VALUE, Tensor._make(obj), obj)
 
 
 class UserFunction(Function):

@@ -2085,16 +2085,40 @@ def _arith_method(fn, ufunc, op, reflected=False, number_op=None):
 
     def method(self, other):
         a = self._data
-        dtype = a.dtype
-        if dtype.kind == "f" and fw.level < 0:
+        cls = other.__class__
+        if cls is float or cls is int:
+            if a.__class__ is np.ndarray:
+                b = _LAST_NUMBER_ARRAYS.get(other)  # (cached: see _number_operand)
+                if b is None or b.dtype is not a.dtype:  # (a hit: a float dtype)
+                    if a.dtype.kind != "f":
+                        return slow(self, other)
+                    b = _number_operand(other, a.dtype)
+                f = ufunc
+            elif a.__class__ in _FLOAT_SCALARS:  # (NumPy scalars take Python numbers fast)
+                b, f = other, scalar_fn
+            else:
+                return slow(self, other)
             mode = grad_mode.mode  # (1 grad mode on, 0 off, -1 inference: the slow path)
-            cls = other.__class__
-            if cls is Tensor:
-                b = other._data
-                if dtype is b.dtype and mode >= 0:
-                    if mode and (self._rg or other._rg):
-                        return record_binary(op, other, self, b, a) if reflected else \
-                            record_binary(op, self, other, a, b)
+            if mode < 0 or fw.level >= 0:
+                return slow(self, other)
+            try:
+                out = f(b, a) if reflected else f(a, b)  # (ember._errstate)
+            except ALARMS:
+                out = quietly(f, b, a) if reflected else quietly(f, a, b)
+            if mode and self._rg:
+                if reflected:  # number - x: one input, as torch's node
+                    return record_unary(number_op, self, a, out, None, {"other": other})
+                return record_number(op, self, a, other, b, out)
+            return new_tensor(out)
+        if cls is Tensor:
+            b = other._data
+            dtype = a.dtype
+            if dtype is b.dtype and dtype.kind == "f" and fw.level < 0:
+                mode = grad_mode.mode
+                if mode > 0 and (self._rg or other._rg):
+                    return record_binary(op, other, self, b, a) if reflected else \
+                        record_binary(op, self, other, a, b)
+                if mode >= 0:
                     f = ufunc if a.__class__ is np.ndarray else scalar_fn
                     try:
                         out = f(b, a) if reflected else f(a, b)  # (ember._errstate)
@@ -2103,23 +2127,6 @@ def _arith_method(fn, ufunc, op, reflected=False, number_op=None):
                     except ValueError:
                         return slow(self, other)  # shapes that don't broadcast: its error
                     return new_tensor(out)
-            elif (cls is float or cls is int) and mode >= 0:
-                if a.__class__ is np.ndarray:
-                    b = _LAST_NUMBER_ARRAYS.get(other)  # (cached: see _number_operand)
-                    if b is None or b.dtype is not dtype:
-                        b = _number_operand(other, dtype)
-                    f = ufunc
-                else:  # (NumPy scalars take Python numbers fast)
-                    b, f = other, scalar_fn
-                try:
-                    out = f(b, a) if reflected else f(a, b)
-                except ALARMS:
-                    out = quietly(f, b, a) if reflected else quietly(f, a, b)
-                if mode and self._rg:
-                    if reflected:  # number - x: one input, as torch's node
-                        return record_unary(number_op, self, a, out, None, {"other": other})
-                    return record_number(op, self, a, other, out)
-                return new_tensor(out)
         return slow(self, other)
 
     method.__name__ = method.__qualname__ = fn.__name__
@@ -2145,8 +2152,9 @@ def _pow_method(self, exponent):
 _slow_pow = _binary_method(pow)
 
 
-_NUMBER_ARRAYS: dict = {}  # (value, dtype type) -> read-only 0-d array
+_NUMBER_ARRAYS: dict = {}  # (value, dtype type) -> read-only 0-d array, float dtypes only
 _LAST_NUMBER_ARRAYS: dict = {}  # value -> the array last given for it
+_FLOAT_SCALARS = frozenset([np.float16, np.float32, np.float64])
 
 
 def _number_operand(value, dtype):
