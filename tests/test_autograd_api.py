@@ -516,3 +516,36 @@ def test_operator_fast_paths_record_what_apply_records(op, number):
         return a.grad
 
     assert_same(grads(ember), grads(torch))
+
+
+@pytest.mark.parametrize("exponent", [2, 2.0, 3, 0.5, 0, -1])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_pow_fast_path_records_what_apply_records(exponent, dtype):
+    """``x ** number`` is recorded directly: the node PowScalar.apply makes (exponent,
+    saved input, edges), and torch's first and second derivatives (``x ** 2`` has its
+    own backward, ``grad * (a + a)``)."""
+    from ember.autograd.function import peek_saved
+    from ember.ops import pointwise
+
+    x = ember.tensor([0.5, -1.5, 2.0], dtype=getattr(ember, dtype), requires_grad=True)
+    fast, general = x ** exponent, pointwise.PowScalar.apply(x, exponent=exponent)
+    assert type(fast.grad_fn) is type(general.grad_fn)
+    assert fast.grad_fn.exponent == general.grad_fn.exponent == exponent
+    assert fast.grad_fn.next_functions == general.grad_fn.next_functions
+    assert [s is x for s in peek_saved(fast.grad_fn)] == \
+        [s is x for s in peek_saved(general.grad_fn)] == [True]
+
+    def grads(lib):
+        a = lib.tensor([0.5, -1.5, 2.0], dtype=getattr(lib, dtype), requires_grad=True)
+        y = a ** exponent
+        (g,) = lib.autograd.grad(y, a, lib.tensor([1.0, -2.0, 0.25], dtype=a.dtype),
+                                 create_graph=True)
+        # (x ** 0: torch's gradient is a zeros tensor with no graph)
+        gg = lib.autograd.grad(g.sum(), a)[0] if g.requires_grad else None
+        b = lib.tensor([0.5, -1.5, 2.0], dtype=getattr(lib, dtype), requires_grad=True)
+        (b ** exponent).sum().backward()
+        return (y, g, gg, b.grad), g.requires_grad
+
+    (e, e_graph), (t, t_graph) = grads(ember), grads(torch)
+    assert e_graph == t_graph
+    assert_same(e, t, exact=exponent == 2)  # (x ** 2: bit for bit)

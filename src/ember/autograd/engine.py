@@ -270,9 +270,22 @@ def reduced_axes(shape: tuple, size: tuple) -> tuple:
 
 
 def sum_to(a, size: tuple):
-    """Array ``a`` summed down to ``size``, which broadcasts to its shape."""
-    out = np.add.reduce(a, axis=reduced_axes(a.shape, size), keepdims=True)
+    """Array ``a`` summed down to ``size``, which broadcasts to its shape; to a NumPy
+    scalar for ``size == ()`` (0-d results: see ``Tensor._array``)."""
+    key = (a.shape, size)
+    axes = _REDUCED.get(key)
+    if axes is None:  # (working the axes out costs twice NumPy's sum of a small array)
+        axes = reduced_axes(a.shape, size)
+        if len(_REDUCED) > 1024:
+            _REDUCED.clear()
+        _REDUCED[key] = axes
+    if not size:
+        return np.add.reduce(a, axis=axes)
+    out = np.add.reduce(a, axis=axes, keepdims=True)
     return out.reshape(size) if out.ndim != len(size) else out
+
+
+_REDUCED: dict = {}  # (shape, size) -> the axes sum_to sums over
 
 
 def _fit(g, meta: tuple, plain: bool):

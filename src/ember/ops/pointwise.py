@@ -267,6 +267,8 @@ class PowScalar(Function):
         if e == 0:
             return _zeros_like(grad) if isinstance(grad, Tensor) else np.zeros_like(grad)
         (a,) = ctx.saved_like(grad)
+        if e == 2:  # (x ** 2, squared errors: the same numbers, 2 * a ** 1 being a + a)
+            return grad * (a + a)
         return grad * (e * a ** (e - 1))
 
 
@@ -2140,12 +2142,15 @@ def _pow_method(self, exponent):
     cls = exponent.__class__
     mode = grad_mode.mode  # (1 grad mode on, 0 off, -1 inference: the slow path)
     if (cls is float or cls is int) and a.dtype.kind == "f" and fw.level < 0 and mode >= 0:
-        if mode and self._rg:
-            return PowScalar.apply(self, exponent=exponent)
         try:
-            return new_tensor(a**exponent)
+            out = a**exponent
         except ALARMS:
-            return new_tensor(quietly(operator.pow, a, exponent))
+            out = quietly(operator.pow, a, exponent)
+        if mode and self._rg:
+            out = record_unary(PowScalar, self, a, out, "input", {"exponent": exponent})
+            out.grad_fn.exponent = exponent  # (what PowScalar's forward keeps)
+            return out
+        return new_tensor(out)
     return _slow_pow(self, exponent)
 
 
