@@ -694,7 +694,11 @@ def _unary(name, node, fwd, bwd, *, saves="input", doc="", aliases=()):
                     out = quietly(fwd, a)
                 if mode and input._rg:
                     return record_unary(cls, input, a, out, saves)
-                return new_tensor(out)
+                t = _new(Tensor)  # (new_tensor(out), inline: an ufunc's result is data)
+                t._data = out
+                t._rg = False
+                t.grad_fn = None
+                return t
         return cls.apply(input)
 
     public.__name__ = public.__qualname__ = name
@@ -2111,7 +2115,11 @@ def _arith_method(fn, ufunc, op, reflected=False, number_op=None):
                 if reflected:  # number - x: one input, as torch's node
                     return record_unary(number_op, self, a, out, None, {"other": other})
                 return record_number(op, self, a, other, b, out)
-            return new_tensor(out)
+            t = _new(Tensor)  # (new_tensor(out), inline: an ufunc's result is data)
+            t._data = out
+            t._rg = False
+            t.grad_fn = None
+            return t
         if cls is Tensor:
             b = other._data
             dtype = a.dtype
@@ -2128,7 +2136,11 @@ def _arith_method(fn, ufunc, op, reflected=False, number_op=None):
                         out = quietly(f, b, a) if reflected else quietly(f, a, b)
                     except ValueError:
                         return slow(self, other)  # shapes that don't broadcast: its error
-                    return new_tensor(out)
+                    t = _new(Tensor)  # (new_tensor(out), inline)
+                    t._data = out
+                    t._rg = False
+                    t.grad_fn = None
+                    return t
         return slow(self, other)
 
     method.__name__ = method.__qualname__ = fn.__name__
@@ -2159,6 +2171,7 @@ _slow_pow = _binary_method(pow)
 
 _NUMBER_ARRAYS: dict = {}  # (value, dtype type) -> read-only 0-d array, float dtypes only
 _LAST_NUMBER_ARRAYS: dict = {}  # value -> the array last given for it
+_new = object.__new__
 _FLOAT_SCALARS = frozenset([np.float16, np.float32, np.float64])
 
 
