@@ -549,3 +549,31 @@ def test_pow_fast_path_records_what_apply_records(exponent, dtype):
     (e, e_graph), (t, t_graph) = grads(ember), grads(torch)
     assert e_graph == t_graph
     assert_same(e, t, exact=exponent == 2)  # (x ** 2: bit for bit)
+
+
+def test_nodes_of_one_number_share_saved_entries_safely():
+    """Mul and Div by a number share their saved entries between nodes of the same
+    number (record_number): freeing one node's leaves the others', and a new number
+    or dtype gets its own."""
+    from ember.autograd.function import peek_saved
+
+    def run(lib):
+        x = lib.tensor([0.5, -1.5], requires_grad=True)
+        d = lib.tensor([0.5, -1.5], dtype=lib.float64, requires_grad=True)
+        a, b = x * 0.5, x * 0.5
+        c, e, f = d * 0.5, x / 0.25, x * 0.25
+        a.sum().backward()  # frees a's saved values, not b's
+        grads = [x.grad.clone()]
+        for y, t in ((b, x), (c, d), (e, x), (f, x)):
+            t.grad = None
+            y.backward(lib.tensor([1.0, -3.0], dtype=y.dtype))
+            grads.append(t.grad)
+        return grads
+
+    assert_same(run(ember), run(torch), exact=True)
+    x = ember.tensor([1.0, 2.0], requires_grad=True)
+    assert peek_saved((x * 0.5).grad_fn)[1] == 0.5
+    assert peek_saved((x * 3.0).grad_fn)[1] == 3.0
+    y = x * 0.5
+    y.sum().backward()
+    assert peek_saved(y.grad_fn) == [] and peek_saved((x * 0.5).grad_fn)[1] == 0.5

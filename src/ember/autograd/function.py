@@ -168,6 +168,7 @@ class Function(Node):
     # Tensor._array): ufunc arithmetic is. Other ops see 0-d inputs as 0-d arrays.
     scalars = False
     _number_saves = None  # (see number_saves)
+    _number_saved = (None, (None, None, None))  # (see record_number)
     # backward is written for arrays too: in a plain backward (no create_graph) the
     # engine gives it the gradient as an array (or NumPy scalar) and takes arrays (or
     # None) back; ``ctx.saved_like(grad)`` gives it its saved values in the same form.
@@ -395,7 +396,7 @@ def record_binary(cls, p, q, a, b) -> Tensor:
     except ValueError as e:
         raise _broadcast_error(e, (a, b)) from None
     out = _new(Tensor)
-    out._data = data = raw if raw.__class__ in _DATA else _as_data(raw)
+    out._data = data = raw  # (NumPy arithmetic: an array or a NumPy scalar)
     out._rg = True
     out.grad_fn = ctx
     # An operand of the result's shape gets a gradient of its shape: no meta to check.
@@ -460,14 +461,19 @@ def record_number(cls, x: Tensor, a, number, b, raw) -> Tensor:
     ctx.needs_input_grad = _NEEDS_FIRST
     ctx._meta = _SAME_META2  # (a number does not change the result's shape)
     if saves is _OTHER:  # (None, number): what Mul and Div save for the gradient of x
-        ctx._saved = (_NONE_ENTRY, (_VALUE, number, b))
+        # Shared by the nodes of one number (the entries are never changed): a loop
+        # multiplies by the same few constants.
+        saved = cls._number_saved
+        if saved[1][1] is not number or saved[1][2] is not b:
+            saved = cls._number_saved = (_NONE_ENTRY, (_VALUE, number, b))
+        ctx._saved = saved
     elif not saves:
         ctx._saved = ()
     else:
         ctx._saved = tuple([_NONE_ENTRY if s is None else (_VALUE, number, b)
                             for s in saves])
     out = _new(Tensor)
-    out._data = raw if raw.__class__ in _DATA else _as_data(raw)
+    out._data = raw  # (a NumPy result: an array or a NumPy scalar)
     out._rg = True
     out.grad_fn = ctx
     return out
