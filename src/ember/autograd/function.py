@@ -297,6 +297,16 @@ class Function(Node):
         return outs
 
 
+def apply_one(cls, x: Tensor, params: dict) -> Tensor:
+    """``cls.apply(x, **params)`` for an op of one input and one output that is not a
+    view, called by a public function that knows this (``loss.mean()``): the node
+    ``_record_one`` makes, without ``apply``'s argument packing and checks."""
+    if x._rg and state.mode == 1 and x.__class__ is Tensor and _fw.state.level < 0 \
+            and not anomaly_mode.enabled:
+        return _record_one(cls, x, params)
+    return cls.apply(x, **params)
+
+
 def _record_one(cls, x: Tensor, params) -> Tensor:
     """``_record`` for a one-input, one-output op that is not a view (reductions,
     activations, ...): the same node, output and saved entries, without the loops over

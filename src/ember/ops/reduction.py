@@ -25,7 +25,7 @@ from .._dtype import get_default_dtype, to_dtype
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.engine import reduced_axes, sum_to
 from ..autograd.forward_ad import state as fw
-from ..autograd.function import Function, recording, register
+from ..autograd.function import Function, apply_one, recording, register
 from ..autograd.grad_mode import state
 from ._return_types import return_type
 from .pointwise import where
@@ -119,6 +119,7 @@ def _long_name(dtype) -> str:
 class Sum(Function):
     name = "SumBackward1"
     arrays = True
+    __slots__ = ("shape", "axes", "keepdim")  # (what backward reads: no dict per node)
 
     @staticmethod
     def forward(ctx, a, *, axes, keepdim, dtype):
@@ -152,11 +153,12 @@ class Nansum(Function):
 class Mean(Function):
     name = "MeanBackward1"
     arrays = True
+    __slots__ = ("shape", "axes", "keepdim", "count")  # (what backward reads)
 
     @staticmethod
     def forward(ctx, a, *, axes, keepdim):
         ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
-        ctx.count = count = _count(a.shape, axes)
+        ctx.count = count = a.size if len(axes) == a.ndim else _count(a.shape, axes)
         # A sum then one division, as torch does (NumPy's mean agrees for floats); the
         # Python int ``count`` keeps the float dtype.
         return np.add.reduce(a, axis=axes, keepdims=keepdim) / count
@@ -185,6 +187,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     tensor([4, 6])
     """
     axes = _dims(dim, input._data.ndim)
+    if dim is None and dtype is None and input._rg:  # (x.sum(): a float, to its node)
+        return apply_one(SumAll, input, {"axes": axes, "keepdim": keepdim, "dtype": None})
     cls = SumAll if dim is None else Sum
     return cls.apply(input, axes=axes, keepdim=keepdim, dtype=_sum_dtype(input, dtype))
 
@@ -207,6 +211,9 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     >>> ember.tensor([1.0, 2.0, 4.0]).mean()
     tensor(2.3333)
     """
+    if dim is None and dtype is None and input._rg:  # (loss.mean(): a float, to its node)
+        return apply_one(MeanAll, input, {"axes": _dims(None, input._data.ndim),
+                                          "keepdim": keepdim})
     if dtype is not None:
         if to_dtype(dtype).np.kind != "f":
             raise RuntimeError(
