@@ -157,9 +157,17 @@ class _Builder:
         name = type(fn).__name__
         if not self.show_attrs:
             return name
-        attrs = {k: _attr_str(v) for k, v in getattr(fn, "__dict__", {}).items()
-                 if not k.startswith("_")}
-        from .autograd.function import peek_saved
+        from .autograd.function import Function, peek_saved
+
+        # What the op's forward kept on its node: its __dict__, and the slots an op
+        # class declares for it (Sum, Mean).
+        kept = dict(getattr(fn, "__dict__", {}))
+        mro = type(fn).__mro__
+        for cls in mro[:mro.index(Function)] if Function in mro else ():
+            for k in cls.__dict__.get("__slots__", ()):
+                if hasattr(fn, k):
+                    kept[k] = getattr(fn, k)
+        attrs = {k: _attr_str(v) for k, v in kept.items() if not k.startswith("_")}
 
         for i, value in enumerate(peek_saved(fn)):
             attrs[f"saved[{i}]"] = _attr_str(value)
