@@ -554,3 +554,62 @@ def test_hot_paths_follow_every_grad_mode():
 
     e, t = run(ember), run(torch)
     assert e == t
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("outer", ["enabled", "no_grad"])
+@pytest.mark.parametrize("code", ["function", "leaf hook", "post accumulate", "unpack",
+                                  "tensor hook", "pre-hook"])
+def test_grad_mode_seen_by_code_run_in_backward(code, create_graph, outer):
+    """Each kind of user code run by backward, alone in its graph (the engine sets grad
+    mode only when such code runs), sees grad mode = create_graph, as in torch; the
+    mode is restored after."""
+    def run(lib):
+        seen = []
+        mode = lambda *args: seen.append(lib.is_grad_enabled())
+
+        class Square(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * x
+
+            @staticmethod
+            def backward(ctx, g):
+                mode()
+                (x,) = ctx.saved_tensors
+                return 2 * x * g
+
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        if code == "leaf hook":
+            x.register_hook(mode)
+        if code == "post accumulate":
+            x.register_post_accumulate_grad_hook(mode)
+        if code == "unpack":
+            with lib.autograd.graph.saved_tensors_hooks(lambda t: t,
+                                                        lambda t: (mode(), t)[1]):
+                y = (x * 3.0).exp()
+        else:
+            y = (x * 3.0).exp()
+        if code == "tensor hook":
+            y.register_hook(mode)
+        if code == "pre-hook":
+            y.grad_fn.register_prehook(mode)
+        z = (Square.apply(y) if code == "function" else y * 2.0).sum()
+        with lib.no_grad() if outer == "no_grad" else lib.enable_grad():
+            z.backward(create_graph=create_graph)
+            seen.append(("after", lib.is_grad_enabled()))
+        return seen
+
+    seen = run(ember)
+    assert len(seen) >= 2 and seen == run(torch)
+
+
+def test_plain_backward_of_array_ops_leaves_grad_mode_alone():
+    # (nothing runs that could record: the engine does not switch the mode at all)
+    x = ember.tensor([1.0, 2.0], requires_grad=True)
+    ((x * 2.0 + 1.0).tanh().sum()).backward()
+    assert ember.is_grad_enabled() and x.grad is not None
+    with ember.no_grad():
+        y = x * 1.0
+    assert not y.requires_grad

@@ -169,7 +169,12 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
 
     plain = not create_graph  # gradients are arrays
     prev_mode = state.enabled
-    state.set(create_graph, state.inference)
+    # Grad mode is create_graph's while code that may record runs: a node on Tensors,
+    # hooks. An op run on arrays records nothing, so a plain backward of such ops
+    # leaves grad mode alone (setting and restoring it is a tenth of a small backward).
+    switched = create_graph
+    if create_graph:
+        state.set(True, state.inference)
     checking = anomaly_mode.enabled
     direct = not (checking or capture)  # (else every node takes the checked path)
     quiet = silence()
@@ -192,7 +197,11 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
                 # An ember op with one output and no hooks, its backward written for
                 # arrays too (Function.arrays).
                 if node.__class__ is AccumulateGrad:
-                    _accumulate(node.variable, entry[1], create_graph)
+                    t = node.variable
+                    if not switched and (t._hooks or "_post_acc_hooks" in t.__dict__):
+                        state.set(False, state.inference)  # (the leaf's hooks may record)
+                        switched = True
+                    _accumulate(t, entry[1], create_graph)
                     continue
                 results = node.backward(node, entry[1])
                 if results.__class__ is not tuple:
@@ -200,6 +209,9 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
                 if not keep_graph:
                     node._saved = None
             else:
+                if not switched:
+                    state.set(False, state.inference)
+                    switched = True
                 grads = entry[1:]
                 if plain:
                     grads = [g if g is None else _wrap(g) for g in grads]
@@ -246,7 +258,8 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
                 else:
                     following = pop(newest)
     finally:
-        state.set(prev_mode, state.inference)
+        if switched:
+            state.set(prev_mode, state.inference)
         restore(quiet)
         if collecting:
             gc.enable()

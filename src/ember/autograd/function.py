@@ -285,10 +285,12 @@ class Function(Node):
                 out = _result(cls, raw, inputs, ctx)
             else:  # the common case: a new array becomes a new Tensor
                 out = _output(raw, ctx)
-            if saved:
+            if saved and _graph.hooks.stack:  # (an unpack hook may record: not direct)
                 ctx._saved = tuple([_pack(obj, inputs, arrays, (raw,), (out,))
-                                    for obj in saved]) if _graph.hooks.stack else \
-                    _entries(saved, inputs, arrays, raw, out)
+                                    for obj in saved])
+                ctx._direct = False
+            elif saved:
+                ctx._saved = _entries(saved, inputs, arrays, raw, out)
             return out
         outs = tuple(_result(cls, o, inputs, ctx, i) for i, o in enumerate(raw))
         ctx._out_meta = [(o._data.shape, o._data.dtype) for o in outs]
