@@ -613,3 +613,34 @@ def test_plain_backward_of_array_ops_leaves_grad_mode_alone():
     with ember.no_grad():
         y = x * 1.0
     assert not y.requires_grad
+
+
+def test_zero_d_gradients_accumulate_and_zero_as_torch():
+    """A 0-d leaf's .grad may hold a NumPy scalar (no memory to own): accumulating,
+    zero_, fill_, in-place updates and a NumPy view of it behave as torch's."""
+    def run(lib):
+        w = lib.tensor(1.5, requires_grad=True)
+        out = []
+        for _ in range(2):
+            (w * 3.0).backward()
+            out.append(w.grad.clone())
+        g = w.grad
+        g.zero_()
+        out.append(g.clone())
+        (w * w).backward()
+        out.append(w.grad.clone())
+        view = w.grad.numpy()
+        w.grad.fill_(2.0)
+        out.append(lib.tensor(float(view)))  # the view sees the fill
+        w.grad.mul_(3)
+        (w * 1.0).backward()
+        out.append(w.grad.clone())
+        with lib.no_grad():
+            w -= 0.1 * w.grad
+        out.append(w.detach().clone())
+        return out, g is w.grad, w.grad._version if hasattr(w.grad, "_version") else None
+
+    e, t = run(ember), run(torch)
+    assert_same(e[0], t[0], exact=True)
+    assert e[1] and t[1]
+    assert e[2] == t[2]

@@ -402,13 +402,17 @@ def _accumulate(t: Tensor, g, create_graph: bool) -> None:
                 t._grad = g = old + g
             g._array()  # .grad is written in place later (zero_, optimizers)
         elif old is None:
-            # Own the memory, laid out as the leaf (as torch's .grad): the same gradient
-            # may reach several leaves, and may be a transposed or broadcast view.
-            owned = np.empty_like(t._data)
-            np.copyto(owned, g)
-            t._grad = Tensor._make(owned)
+            if g.__class__ is not np.ndarray:  # a NumPy scalar (0-d): nothing to own
+                t._grad = Tensor._make(g)
+            else:
+                # Own the memory, laid out as the leaf (as torch's .grad): the same
+                # gradient may reach several leaves, and may be a transposed or
+                # broadcast view.
+                owned = np.empty_like(t._data)
+                np.copyto(owned, g)
+                t._grad = Tensor._make(owned)
         else:
-            old._data += g
+            old._data += g  # (in place; a NumPy scalar is replaced, see Tensor._array)
             old._bump()
     finally:
         _accumulate_lock.release()

@@ -1978,8 +1978,13 @@ def _fill_(self, value):
     """Fill in place; with nothing to record (``x.grad.zero_()``), NumPy's own fill."""
     if (value.__class__ in _PLAIN_NUMBERS and not (grad_mode.enabled and self._rg)
             and fw.level < 0 and not self._inference):
+        data = self._data
+        if data.__class__ is not np.ndarray:  # a NumPy scalar is replaced (Tensor._array)
+            self._data = data.__class__(value)
+            self._bump()
+            return self
         try:
-            self._array().fill(value)
+            data.fill(value)
         except ValueError:
             pass  # read-only memory: the general path words torch's error
         else:
