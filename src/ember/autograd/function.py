@@ -301,11 +301,14 @@ class Function(Node):
 
 def apply_one(cls, x: Tensor, params: dict) -> Tensor:
     """``cls.apply(x, **params)`` for an op of one input and one output that is not a
-    view, called by a public function that knows this (``loss.mean()``): the node
-    ``_record_one`` makes, without ``apply``'s argument packing and checks."""
+    view and whose backward gives the input's shape and dtype, called by a public
+    function that knows this (``loss.mean()``): the node ``_record_one`` makes, without
+    ``apply``'s argument packing and checks, and with no gradient to fit."""
     if x._rg and state.mode == 1 and x.__class__ is Tensor and _fw.state.level < 0 \
             and not anomaly_mode.enabled:
-        return _record_one(cls, x, params)
+        out = _record_one(cls, x, params)
+        out.grad_fn._meta = _SAME_META
+        return out
     return cls.apply(x, **params)
 
 
