@@ -203,7 +203,7 @@ class Optimizer:
                 state = self.state[p]
                 # (backward lays .grad out as its parameter, so the step's elementwise
                 # ops walk matching strides)
-                self._update(p, p.grad._data, state, group)
+                self._update(p, p.grad._array(), state, group)
                 p._bump()
                 if not state:  # torch keeps no entry for a stateless step (plain SGD)
                     del self.state[p]
