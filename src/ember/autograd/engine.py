@@ -232,7 +232,7 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
             # here and is newer than every other pending node runs next, without the
             # heap (a chain of ops is a chain of such hand-overs).
             newest = None
-            for (nxt, nr), g, meta in zip(node.next_functions, results, node._meta):
+            for nxt, nr, g, meta in zip(node._fns, node._nrs, results, node._meta):
                 if nxt is None or g is None:
                     continue
                 if meta is not None:  # (None: the input has the gradient's shape and dtype)
@@ -327,7 +327,7 @@ def _call(node, grads, keep_graph) -> tuple:
     results = node.backward(node, *grads)
     if results.__class__ is not tuple:
         results = (results,)
-    n = len(node.next_functions)
+    n = len(node._fns)
     for r in results:
         if r is not None and not isinstance(r, Tensor):
             raise RuntimeError(f"expected Variable or None (got {type(r).__name__})")

@@ -93,9 +93,14 @@ _NULL_CTX = _NullCtx()
 
 
 class Node:
-    """What every graph node has: its edges to the nodes of its inputs, and hooks."""
+    """What every graph node has: its edges to the nodes of its inputs, and hooks.
 
-    __slots__ = ("next_functions", "_seq", "__dict__", "__weakref__")
+    The edges are kept as two tuples, one entry per input: ``_fns``, the node that takes
+    that input's gradient (None for an input that takes none), and ``_nrs``, which of its
+    outputs the input is (mostly the shared ``_NR0`` or ``_NR00``): one new tuple per
+    node, not one per edge as well. ``next_functions`` pairs them up, as torch shows."""
+
+    __slots__ = ("_fns", "_nrs", "_seq", "__dict__", "__weakref__")
     _pre_hooks = None  # {output_nr: [hook]} (tensor hooks), -1: the node's pre-hooks
     _post_hooks = None
     n_outputs = 1
@@ -106,6 +111,11 @@ class Node:
 
     def name(self) -> str:
         return type(self).__name__
+
+    @property
+    def next_functions(self) -> tuple:
+        """``((node, output_nr), ...)``, one per input: the edges of the graph."""
+        return tuple(zip(self._fns, self._nrs))
 
     def _add_tensor_hook(self, output_nr: int, hook):
         """A hook on the gradient of this node's output ``output_nr`` (tensor hooks)."""
@@ -141,7 +151,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable: Tensor):
         self.variable = variable
-        self.next_functions = ()
+        self._fns = self._nrs = ()
         self._seq = next(_leaf_sequence)  # leaves come last: after every node
 
 
@@ -323,7 +333,7 @@ def _record_one(cls, x: Tensor, params) -> Tensor:
     ctx = _new(cls._Node)
     ctx._seq = next(_sequence)
     ctx._saved = ()
-    ctx.next_functions = (_edge(x),)
+    ctx._fns, ctx._nrs = _edge_of(x)
     ctx.needs_input_grad = _NEEDS_ONE
     ctx._meta = ((a.shape, a.dtype),)
     quiet = silence()
@@ -358,33 +368,44 @@ def _connect(ctx: Node, inputs) -> None:
     that need no gradient), the inputs' shapes and dtypes, and its creation number."""
     ctx._seq = next(_sequence)
     ctx._saved = ()
-    edges, meta, needs = [], [], []
+    fns, nrs, meta, needs = [], [], [], []
     for x in inputs:
         if isinstance(x, Tensor) and x._rg:
-            edges.append(_edge(x))
+            fns.append(_grad_node(x))
+            nrs.append(x._output_nr if x.grad_fn is not None else 0)
             a = x._data
             meta.append((a.shape, a.dtype))
             needs.append(True)
         else:
-            edges.append(_NO_EDGE)
+            fns.append(None)
+            nrs.append(0)
             meta.append(None)
             needs.append(False)
-    ctx.next_functions = tuple(edges)
+    ctx._fns, ctx._nrs = tuple(fns), tuple(nrs)
     ctx.needs_input_grad = tuple(needs)
     ctx._meta = meta
     if anomaly_mode.enabled:
         ctx._trace = anomaly_mode.forward_trace()
 
 
-def _edge(x: Tensor) -> tuple:
-    """The edge to the node that takes ``x``'s gradient: its grad_fn, or a leaf's
-    AccumulateGrad (kept alive by the graph alone)."""
+def _grad_node(x: Tensor) -> Node:
+    """The node that takes ``x``'s gradient: its grad_fn, or a leaf's AccumulateGrad
+    (kept alive by the graph alone)."""
     fn = x.grad_fn
     if fn is not None:
-        return (fn, x._output_nr)
+        return fn
     ref = x._acc
     fn = ref() if ref is not None else None
-    return (fn if fn is not None else _accumulator(x), 0)
+    return fn if fn is not None else _accumulator(x)
+
+
+def _edge_of(x: Tensor) -> tuple:
+    """``(_fns, _nrs)`` of a node whose one input is ``x``."""
+    fn = x.grad_fn
+    if fn is None:
+        return (_grad_node(x),), _NR0
+    nr = x._output_nr
+    return (fn,), (_NR0 if not nr else (nr,))
 
 
 def record_binary(cls, p, q, a, b) -> Tensor:
@@ -402,7 +423,10 @@ def record_binary(cls, p, q, a, b) -> Tensor:
     ctx._saved = ()
     grad_p = isinstance(p, Tensor) and p._rg
     grad_q = isinstance(q, Tensor) and q._rg
-    ctx.next_functions = (_edge(p) if grad_p else _NO_EDGE, _edge(q) if grad_q else _NO_EDGE)
+    ctx._fns = (_grad_node(p) if grad_p else None, _grad_node(q) if grad_q else None)
+    nr_p = p._output_nr if grad_p and p.grad_fn is not None else 0
+    nr_q = q._output_nr if grad_q and q.grad_fn is not None else 0
+    ctx._nrs = _NR00 if not (nr_p or nr_q) else (nr_p, nr_q)
     ctx.needs_input_grad = _NEEDS[grad_p][grad_q]
     try:
         raw = cls.forward(ctx, a, b)  # (NumPy's warnings: see ember._errstate)
@@ -443,7 +467,10 @@ def record_unary(cls, x: Tensor, a, raw, saves, params=None) -> Tensor:
     ctx = _new(cls._Node)
     ctx._seq = next(_sequence)
     fn = x.grad_fn
-    ctx.next_functions = ((fn, x._output_nr) if fn is not None else _edge(x),)
+    if fn is None or not x._output_nr:  # (output 0, or a leaf's AccumulateGrad)
+        ctx._fns, ctx._nrs = (fn if fn is not None else _grad_node(x),), _NR0
+    else:
+        ctx._fns, ctx._nrs = (fn,), (x._output_nr,)
     ctx.needs_input_grad = _NEEDS_ONE
     ctx._meta = _SAME_META  # an elementwise op: the gradient has the input's shape
     out = _new(Tensor)
@@ -472,7 +499,10 @@ def record_number(cls, x: Tensor, a, number, b, raw) -> Tensor:
     ctx = _new(cls._Node)
     ctx._seq = next(_sequence)
     fn = x.grad_fn
-    ctx.next_functions = ((fn, x._output_nr) if fn is not None else _edge(x), _NO_EDGE)
+    if fn is None or not x._output_nr:  # (output 0, or a leaf's AccumulateGrad)
+        ctx._fns, ctx._nrs = (fn if fn is not None else _grad_node(x), None), _NR00
+    else:
+        ctx._fns, ctx._nrs = (fn, None), (x._output_nr, 0)
     ctx.needs_input_grad = _NEEDS_FIRST
     ctx._meta = _SAME_META2  # (a number does not change the result's shape)
     if saves is _OTHER:  # (None, number): what Mul and Div save for the gradient of x
@@ -569,7 +599,8 @@ def new_tensor(out) -> Tensor:
     return t
 
 
-_NO_EDGE = (None, 0)
+_NR0 = (0,)  # _nrs of a node whose one input is output 0 of its node
+_NR00 = (0, 0)
 _SAME_META = (None,)
 _SAME_META2 = (None, None)
 _NEEDS_ONE = (True,)
