@@ -577,3 +577,20 @@ def test_nodes_of_one_number_share_saved_entries_safely():
     y = x * 0.5
     y.sum().backward()
     assert peek_saved(y.grad_fn) == [] and peek_saved((x * 0.5).grad_fn)[1] == 0.5
+
+
+@pytest.mark.parametrize("make", [
+    lambda a, b: b * 2.0, lambda a, b: b.tanh(), lambda a, b: a * b, lambda a, b: b - a,
+    lambda a, b: b.sum(), lambda a, b: 1 - b, lambda a, b: b ** 2, lambda a, b: (b * a).mean(),
+    lambda a, b: b.detach() + b,
+])
+def test_edges_name_the_output_number_as_torch(make):
+    # edges to output 1 of a multi-output node (unbind) through every recording path
+    edges = []
+    for lib in (ember, torch):
+        x = lib.tensor([[0.5, 1.5], [2.0, -1.0]], requires_grad=True)
+        a, b = x.unbind(0)
+        fn = make(a, b).grad_fn
+        edges.append([None if f is None else (type(f).__name__, nr)
+                      for f, nr in fn.next_functions])
+    assert edges[0] == edges[1]
