@@ -230,33 +230,39 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
                     results = [r if r is None else r._data for r in results]
             # Pass each result on to the node of its input. A node that becomes pending
             # here and is newer than every other pending node runs next, without the
-            # heap (a chain of ops is a chain of such hand-overs).
-            newest = None
+            # heap or the pending dict (a chain of ops is a chain of such hand-overs).
+            fresh = None  # the entry of the last node made pending here, kept aside
             for nxt, nr, g, meta in zip(node._fns, node._nrs, results, node._meta):
                 if nxt is None or g is None:
                     continue
                 if meta is not None:  # (None: the input has the gradient's shape and dtype)
                     g = _fit(g, meta, plain)
-                seq = nxt._seq
-                entry = get(seq)
-                if entry is None:
-                    if nxt.n_outputs == 1:
-                        pending[seq] = [nxt, g]
-                    else:
-                        entry = pending[seq] = [nxt] + [None] * nxt.n_outputs
-                        entry[nr + 1] = g
-                    if newest is not None:
-                        push(heap, -newest)
-                    newest = seq
-                elif entry[nr + 1] is None:
+                if fresh is not None and nxt is fresh[0]:
+                    entry = fresh
+                else:
+                    entry = get(nxt._seq)
+                    if entry is None:
+                        if fresh is not None:  # (an older one goes to the heap)
+                            seq = fresh[0]._seq
+                            pending[seq] = fresh
+                            push(heap, -seq)
+                        if nxt.n_outputs == 1:
+                            fresh = [nxt, g]
+                        else:
+                            fresh = [nxt] + [None] * nxt.n_outputs
+                            fresh[nr + 1] = g
+                        continue
+                if entry[nr + 1] is None:
                     entry[nr + 1] = g
                 else:
                     entry[nr + 1] = entry[nr + 1] + g
-            if newest is not None:
-                if heap and -heap[0] > newest:
-                    push(heap, -newest)
+            if fresh is not None:
+                seq = fresh[0]._seq
+                if heap and -heap[0] > seq:
+                    pending[seq] = fresh
+                    push(heap, -seq)
                 else:
-                    following = pop(newest)
+                    following = fresh
     finally:
         if switched:
             state.set(prev_mode, state.inference)
