@@ -665,7 +665,8 @@ def _unary(name, node, fwd, bwd, *, saves="input", doc="", aliases=()):
     arithmetic = all(isinstance(globals().get(n), float) for n in bwd.__code__.co_names)
 
     def backward(ctx, grad):
-        return bwd(grad, *ctx.saved_like(grad))
+        (saved,) = ctx.saved_like(grad)
+        return bwd(grad, saved)
 
     cls = type(node[: -len("Backward0")], (Function,), {
         "name": node,
