@@ -316,17 +316,16 @@ def apply_one(cls, x: Tensor, params: dict) -> Tensor:
     ``apply``'s argument packing and checks, and with no gradient to fit."""
     if x._rg and state.mode == 1 and x.__class__ is Tensor and _fw.state.level < 0 \
             and not anomaly_mode.enabled:
-        out = _record_one(cls, x, params)
-        out.grad_fn._meta = _SAME_META
-        return out
+        return _record_one(cls, x, params, _SAME_META)
     return cls.apply(x, **params)
 
 
-def _record_one(cls, x: Tensor, params) -> Tensor:
+def _record_one(cls, x: Tensor, params, meta=None) -> Tensor:
     """``_record`` for a one-input, one-output op that is not a view (reductions,
     activations, ...): the same node, output and saved entries, without the loops over
     inputs and outputs. ``apply`` checked that nothing unusual is on (anomaly mode,
-    saved-tensor hooks, forward mode)."""
+    saved-tensor hooks, forward mode). ``meta``: the node's, where the caller knows it
+    (``apply_one``); else the input's shape and dtype, for the engine to fit to."""
     a = x._data
     if a.__class__ is not _ndarray and not cls.scalars:
         a = np.asarray(a)
@@ -335,7 +334,7 @@ def _record_one(cls, x: Tensor, params) -> Tensor:
     ctx._saved = ()
     ctx._fns, ctx._nrs = _edge_of(x)
     ctx.needs_input_grad = _NEEDS_ONE
-    ctx._meta = ((a.shape, a.dtype),)
+    ctx._meta = meta or ((a.shape, a.dtype),)
     quiet = silence()
     try:
         raw = cls.forward(ctx, a, **params)
@@ -466,11 +465,7 @@ def record_unary(cls, x: Tensor, a, raw, saves, params=None) -> Tensor:
         return cls.apply(x, **(params or {}))
     ctx = _new(cls._Node)
     ctx._seq = next(_sequence)
-    fn = x.grad_fn
-    if fn is None or not x._output_nr:  # (output 0, or a leaf's AccumulateGrad)
-        ctx._fns, ctx._nrs = (fn if fn is not None else _grad_node(x),), _NR0
-    else:
-        ctx._fns, ctx._nrs = (fn,), (x._output_nr,)
+    ctx._fns, ctx._nrs = _edge_of(x)
     ctx.needs_input_grad = _NEEDS_ONE
     ctx._meta = _SAME_META  # an elementwise op: the gradient has the input's shape
     out = _new(Tensor)
