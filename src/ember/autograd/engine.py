@@ -187,15 +187,16 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
         following = None  # the next node's entry when it is known without the heap
         while True:
             if following is not None:
-                entry, following = following, None
+                entry = following
+                following = None
             elif heap:
                 entry = pop(-next_seq(heap))
             else:
                 break
             node = entry[0]
-            if node._direct and direct and len(entry) == 2:
+            if node._direct and direct:
                 # An ember op with one output and no hooks, its backward written for
-                # arrays too (Function.arrays).
+                # arrays too (Function.arrays), or a leaf.
                 if node.__class__ is AccumulateGrad:
                     t = node.variable
                     if not switched and (t._hooks or "_post_acc_hooks" in t.__dict__):
@@ -204,8 +205,6 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
                     _accumulate(t, entry[1], create_graph)
                     continue
                 results = node.backward(node, entry[1])
-                if results.__class__ is not tuple:
-                    results = (results,)
                 if not keep_graph:
                     node._saved = None
             else:
@@ -227,15 +226,43 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
                     continue
                 results = _call(node, grads, keep_graph)
                 if plain:
-                    results = [r if r is None else r._data for r in results]
+                    results = tuple([r if r is None else r._data for r in results])
             # Pass each result on to the node of its input. A node that becomes pending
             # here and is newer than every other pending node runs next, without the
             # heap or the pending dict (a chain of ops is a chain of such hand-overs).
+            fns = node._fns
+            if len(fns) == 1:  # one input (most ops): no loop
+                nxt = fns[0]
+                g = results[0] if results.__class__ is tuple else results
+                if g is None or nxt is None:
+                    continue
+                meta = node._meta[0]
+                if meta is not None:  # (None: the input has the gradient's shape and dtype)
+                    g = _fit(g, meta, plain)
+                entry = get(nxt._seq)
+                if entry is None:
+                    if nxt.n_outputs == 1:
+                        entry = [nxt, g]
+                    else:
+                        entry = [nxt] + [None] * nxt.n_outputs
+                        entry[node._nrs[0] + 1] = g
+                    seq = nxt._seq
+                    if heap and -heap[0] > seq:
+                        pending[seq] = entry
+                        push(heap, -seq)
+                    else:
+                        following = entry
+                    continue
+                nr = node._nrs[0] + 1
+                entry[nr] = g if entry[nr] is None else entry[nr] + g
+                continue
+            if results.__class__ is not tuple:
+                results = (results,)
             fresh = None  # the entry of the last node made pending here, kept aside
-            for nxt, nr, g, meta in zip(node._fns, node._nrs, results, node._meta):
+            for nxt, nr, g, meta in zip(fns, node._nrs, results, node._meta):
                 if nxt is None or g is None:
                     continue
-                if meta is not None:  # (None: the input has the gradient's shape and dtype)
+                if meta is not None:
                     g = _fit(g, meta, plain)
                 if fresh is not None and nxt is fresh[0]:
                     entry = fresh
@@ -333,7 +360,7 @@ def _call(node, grads, keep_graph) -> tuple:
     results = node.backward(node, *grads)
     if results.__class__ is not tuple:
         results = (results,)
-    n = len(node._fns)
+    n = len(node._nrs)  # (the inputs: _fns may leave out trailing ones)
     for r in results:
         if r is not None and not isinstance(r, Tensor):
             raise RuntimeError(f"expected Variable or None (got {type(r).__name__})")

@@ -98,7 +98,9 @@ class Node:
     The edges are kept as two tuples, one entry per input: ``_fns``, the node that takes
     that input's gradient (None for an input that takes none), and ``_nrs``, which of its
     outputs the input is (mostly the shared ``_NR0`` or ``_NR00``): one new tuple per
-    node, not one per edge as well. ``next_functions`` pairs them up, as torch shows."""
+    node, not one per edge as well. ``_fns`` may leave out trailing inputs that take no
+    gradient (``x * 0.5``: one edge, which the engine passes on without a loop).
+    ``next_functions`` pairs them up, as torch shows."""
 
     __slots__ = ("_fns", "_nrs", "_seq", "__dict__", "__weakref__")
     _pre_hooks = None  # {output_nr: [hook]} (tensor hooks), -1: the node's pre-hooks
@@ -115,7 +117,7 @@ class Node:
     @property
     def next_functions(self) -> tuple:
         """``((node, output_nr), ...)``, one per input: the edges of the graph."""
-        return tuple(zip(self._fns, self._nrs))
+        return tuple(itertools.zip_longest(self._fns, self._nrs))
 
     def _add_tensor_hook(self, output_nr: int, hook):
         """A hook on the gradient of this node's output ``output_nr`` (tensor hooks)."""
@@ -188,7 +190,7 @@ class Function(Node):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        cls._direct = cls.arrays
+        cls._direct = cls.arrays and cls.n_outputs == 1  # (see engine._run)
         declared = cls.__dict__.get("name")
         if "forward" in cls.__dict__ or isinstance(declared, str):
             node_name = declared if isinstance(declared, str) else f"{cls.__name__}Backward"
@@ -494,10 +496,11 @@ def record_number(cls, x: Tensor, a, number, b, raw) -> Tensor:
     ctx = _new(cls._Node)
     ctx._seq = next(_sequence)
     fn = x.grad_fn
+    # One edge: the number takes no gradient (``next_functions`` shows its (None, 0)).
     if fn is None or not x._output_nr:  # (output 0, or a leaf's AccumulateGrad)
-        ctx._fns, ctx._nrs = (fn if fn is not None else _grad_node(x), None), _NR00
+        ctx._fns, ctx._nrs = (fn if fn is not None else _grad_node(x),), _NR00
     else:
-        ctx._fns, ctx._nrs = (fn, None), (x._output_nr, 0)
+        ctx._fns, ctx._nrs = (fn,), (x._output_nr, 0)
     ctx.needs_input_grad = _NEEDS_FIRST
     ctx._meta = _SAME_META2  # (a number does not change the result's shape)
     if saves is _OTHER:  # (None, number): what Mul and Div save for the gradient of x
