@@ -638,3 +638,26 @@ def test_masked_gradients_keep_torch_values_for_nan_inf_and_signed_zero(dtype):
     for e, t in zip(*out):
         assert_same(e, t)
         assert np.array_equal(np.signbit(e.numpy()), np.signbit(t.numpy()))
+
+
+@pytest.mark.parametrize("name", ["tanh", "sigmoid", "tan", "atanh", "expm1", "log1p",
+                                  "sqrt", "rsqrt", "atan", "exp2", "log2", "log10"])
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("shape", [(5,), ()])
+def test_rule_numbers_given_as_arrays_keep_the_rule_s_values(name, dtype, shape):
+    # A plain backward gives a rule's numbers (tanh's 1 - y * y) as 0-d arrays of the
+    # gradient's dtype; the graph of a backward (create_graph) runs the rule on Tensors
+    # with Python numbers. Both must give the same bits, and torch's values.
+    values = np.linspace(0.15, 0.85, 5) if shape else np.array(0.35)
+    g = np.linspace(-1.5, 2.0, 5) if shape else np.array(1.25)
+    x = ember.tensor(values.astype(dtype), requires_grad=True)
+    getattr(ember, name)(x).backward(ember.tensor(g.astype(dtype)))
+    (graph,) = ember.autograd.grad(getattr(ember, name)(x), x, ember.tensor(g.astype(dtype)),
+                                   create_graph=True)
+    assert x.grad.dtype == graph.dtype == x.dtype
+    np.testing.assert_array_equal(x.grad.numpy(), graph.detach().numpy())
+    tx = torch.tensor(values.astype(dtype), requires_grad=True)
+    getattr(torch, name)(tx).backward(torch.tensor(g.astype(dtype)))
+    tol = {"float16": 2e-3, "float32": 2e-6, "float64": 1e-12}[dtype]
+    np.testing.assert_allclose(x.grad.numpy().astype(np.float64),
+                               tx.grad.numpy().astype(np.float64), rtol=tol, atol=tol)

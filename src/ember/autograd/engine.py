@@ -149,23 +149,29 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
     # counting, and torch's order (its ready queue is sorted by the same number).
     pending: dict = {}
     heap: list = []
-    for t, g in zip(roots, root_grads):
-        node, nr = _root_edge(t)
-        g = _seed(t, g, create_graph)
-        entry = pending.get(node._seq)
-        if entry is None:
-            entry = pending[node._seq] = [node] + [None] * node.n_outputs
-            heap.append(-node._seq)
-        entry[nr + 1] = g if entry[nr + 1] is None else entry[nr + 1] + g
-    heapq.heapify(heap)
+    following = None  # the next node's entry when it is known without the heap
+    if len(roots) == 1:  # (t.backward(): the root's node runs first)
+        node, nr = _root_edge(roots[0])
+        following = [node] + [None] * node.n_outputs
+        following[nr + 1] = _seed(roots[0], root_grads[0], create_graph)
+    else:
+        for t, g in zip(roots, root_grads):
+            node, nr = _root_edge(t)
+            g = _seed(t, g, create_graph)
+            entry = pending.get(node._seq)
+            if entry is None:
+                entry = pending[node._seq] = [node] + [None] * node.n_outputs
+                heap.append(-node._seq)
+            entry[nr + 1] = g if entry[nr + 1] is None else entry[nr + 1] + g
+        heapq.heapify(heap)
 
-    capture = None
+    capture = captured = None
     if inputs is not None:
         capture = {}
         for i, t in enumerate(inputs):
             node, nr = _root_edge(t)
             capture.setdefault(node, []).append((i, nr))
-    captured = [None] * (len(inputs) if inputs is not None else 0)
+        captured = [None] * len(inputs)
 
     plain = not create_graph  # gradients are arrays
     prev_mode = state.enabled
@@ -184,7 +190,6 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
     gc.disable()
     try:
         pop, get, push, next_seq = pending.pop, pending.get, heapq.heappush, heapq.heappop
-        following = None  # the next node's entry when it is known without the heap
         while True:
             if following is not None:
                 entry = following

@@ -30,6 +30,7 @@ from .._errstate import ALARMS, quietly
 from .._tensor import Tensor
 from ..autograd.forward_ad import state as fw
 from ..autograd.function import (
+    _DATA,
     Function,
     _broadcast_error,
     new_tensor,
@@ -652,7 +653,8 @@ def _unary(name, node, fwd, bwd, *, saves="input", doc="", aliases=()):
 
     ``node`` is torch's node name (``"Log1PBackward0"``); ``bwd(grad, x)`` receives the
     saved input (or output, with ``saves="output"``) as an ember Tensor and returns the
-    input's gradient. Integer and bool inputs compute in the default float dtype.
+    input's gradient; the numbers it uses are its keyword defaults (``one=1``).
+    Integer and bool inputs compute in the default float dtype.
     """
 
     def forward(ctx, a):
@@ -660,13 +662,23 @@ def _unary(name, node, fwd, bwd, *, saves="input", doc="", aliases=()):
         ctx.save_for_backward(a if saves == "input" else out)
         return out
 
-    # A rule that names no function, only number constants, is arithmetic: it runs on
-    # arrays as on Tensors, with the same numbers (ember's arithmetic is NumPy's).
-    arithmetic = all(isinstance(globals().get(n), float) for n in bwd.__code__.co_names)
+    # A rule that names no function is arithmetic: it runs on arrays as on Tensors,
+    # with the same numbers (ember's arithmetic is NumPy's).
+    arithmetic = not bwd.__code__.co_names
+    # Its number constants are its defaults (``one=1``): a plain backward gives them as
+    # 0-d arrays of the gradient's dtype, the values NumPy would convert them to on
+    # every call (a third of ``g * (1 - y * y)`` on small arrays).
+    numbers = bwd.__defaults__ if arithmetic else None
+    forms = {}  # the gradient's dtype character -> the numbers as 0-d arrays of it
 
     def backward(ctx, grad):
         (saved,) = ctx.saved_like(grad)
-        return bwd(grad, saved)
+        if numbers is None or grad.__class__ not in _DATA:
+            return bwd(grad, saved)
+        arrays = forms.get(grad.dtype.char)
+        if arrays is None:
+            arrays = forms[grad.dtype.char] = tuple([np.array(n, grad.dtype) for n in numbers])
+        return bwd(grad, saved, *arrays)
 
     cls = type(node[: -len("Backward0")], (Function,), {
         "name": node,
@@ -716,44 +728,44 @@ Exp, exp = _unary("exp", "ExpBackward0", np.exp, lambda g, y: g * y, saves="outp
                   doc="e to the power of each element.\n\n"
                       "    >>> ember.exp(ember.tensor([0.0, 1.0]))\n"
                       "    tensor([1.0000, 2.7183])\n")
-Exp2, exp2 = _unary("exp2", "Exp2Backward0", np.exp2, lambda g, y: g * y * _LN2,
+Exp2, exp2 = _unary("exp2", "Exp2Backward0", np.exp2, lambda g, y, ln2=_LN2: g * y * ln2,
                     saves="output", doc="2 to the power of each element.")
-Expm1, expm1 = _unary("expm1", "Expm1Backward0", np.expm1, lambda g, y: g * (y + 1),
+Expm1, expm1 = _unary("expm1", "Expm1Backward0", np.expm1, lambda g, y, one=1: g * (y + one),
                       saves="output", doc="``exp(x) - 1``, accurate for small ``x``.")
 Log, log = _unary("log", "LogBackward0", np.log, lambda g, x: g / x,
                   doc="Natural logarithm; nan below 0 and -inf at 0, as torch.\n\n"
                       "    >>> ember.log(ember.tensor([1.0, -1.0]))\n"
                       "    tensor([0., nan])\n")
-Log2, log2 = _unary("log2", "Log2Backward0", np.log2, lambda g, x: g / (x * _LN2),
+Log2, log2 = _unary("log2", "Log2Backward0", np.log2, lambda g, x, ln2=_LN2: g / (x * ln2),
                     doc="Base-2 logarithm.")
-Log10, log10 = _unary("log10", "Log10Backward0", np.log10, lambda g, x: g / (x * _LN10),
+Log10, log10 = _unary("log10", "Log10Backward0", np.log10, lambda g, x, ln10=_LN10: g / (x * ln10),
                       doc="Base-10 logarithm.")
-Log1p, log1p = _unary("log1p", "Log1PBackward0", np.log1p, lambda g, x: g / (x + 1),
+Log1p, log1p = _unary("log1p", "Log1PBackward0", np.log1p, lambda g, x, one=1: g / (x + one),
                       doc="``log(1 + x)``, accurate for small ``x``.")
-Sqrt, sqrt = _unary("sqrt", "SqrtBackward0", np.sqrt, lambda g, y: g / (2 * y),
+Sqrt, sqrt = _unary("sqrt", "SqrtBackward0", np.sqrt, lambda g, y, two=2: g / (two * y),
                     saves="output", doc="Square root; nan below 0.")
 Rsqrt, rsqrt = _unary("rsqrt", "RsqrtBackward0", lambda a: 1 / np.sqrt(a),
-                      lambda g, y: -0.5 * g * y ** 3, saves="output",
+                      lambda g, y, c=-0.5: c * g * y ** 3, saves="output",
                       doc="``1 / sqrt(x)``.")
 Reciprocal, reciprocal = _unary("reciprocal", "ReciprocalBackward0", np.reciprocal,
                                 lambda g, y: -g * (y * y), saves="output",
                                 doc="``1 / input``.")
 Sin, sin = _unary("sin", "SinBackward0", np.sin, lambda g, x: g * cos(x), doc="Sine.")
 Cos, cos = _unary("cos", "CosBackward0", np.cos, lambda g, x: g * -sin(x), doc="Cosine.")
-Tan, tan = _unary("tan", "TanBackward0", np.tan, lambda g, y: g * (1 + y * y),
+Tan, tan = _unary("tan", "TanBackward0", np.tan, lambda g, y, one=1: g * (one + y * y),
                   saves="output", doc="Tangent.")
 Asin, asin = _unary("asin", "AsinBackward0", np.arcsin, lambda g, x: g * rsqrt(1 - x * x),
                     doc="Inverse sine; nan outside [-1, 1].", aliases=("arcsin",))
 Acos, acos = _unary("acos", "AcosBackward0", np.arccos,
                     lambda g, x: g * -rsqrt(1 - x * x),
                     doc="Inverse cosine; nan outside [-1, 1].", aliases=("arccos",))
-Atan, atan = _unary("atan", "AtanBackward0", np.arctan, lambda g, x: g / (x * x + 1),
+Atan, atan = _unary("atan", "AtanBackward0", np.arctan, lambda g, x, one=1: g / (x * x + one),
                     doc="Inverse tangent.", aliases=("arctan",))
 Sinh, sinh = _unary("sinh", "SinhBackward0", np.sinh, lambda g, x: g * cosh(x),
                     doc="Hyperbolic sine.")
 Cosh, cosh = _unary("cosh", "CoshBackward0", np.cosh, lambda g, x: g * sinh(x),
                     doc="Hyperbolic cosine.")
-Tanh, tanh = _unary("tanh", "TanhBackward0", np.tanh, lambda g, y: g * (1 - y * y),
+Tanh, tanh = _unary("tanh", "TanhBackward0", np.tanh, lambda g, y, one=1: g * (one - y * y),
                     saves="output", doc="Hyperbolic tangent.")
 Asinh, asinh = _unary("asinh", "AsinhBackward0", np.arcsinh,
                       lambda g, x: g * rsqrt(x * x + 1),
@@ -761,7 +773,7 @@ Asinh, asinh = _unary("asinh", "AsinhBackward0", np.arcsinh,
 Acosh, acosh = _unary("acosh", "AcoshBackward0", np.arccosh,
                       lambda g, x: g * rsqrt(x * x - 1),
                       doc="Inverse hyperbolic cosine; nan below 1.", aliases=("arccosh",))
-Atanh, atanh = _unary("atanh", "AtanhBackward0", np.arctanh, lambda g, x: g / (1 - x * x),
+Atanh, atanh = _unary("atanh", "AtanhBackward0", np.arctanh, lambda g, x, one=1: g / (one - x * x),
                       doc="Inverse hyperbolic tangent; nan outside [-1, 1].",
                       aliases=("arctanh",))
 
@@ -773,7 +785,7 @@ def _sigmoid(a):
 
 
 Sigmoid, sigmoid = _unary("sigmoid", "SigmoidBackward0", _sigmoid,
-                          lambda g, y: g * (1 - y) * y, saves="output",
+                          lambda g, y, one=1: g * (one - y) * y, saves="output",
                           doc="The logistic function ``1 / (1 + e^-x)``.")
 
 
