@@ -467,15 +467,20 @@ def record_unary(cls, x: Tensor, a, raw, saves, params=None) -> Tensor:
         return cls.apply(x, **(params or {}))
     ctx = _new(cls._Node)
     ctx._seq = next(_sequence)
-    ctx._fns, ctx._nrs = _edge_of(x)
+    fn = x.grad_fn  # (the edge, as _edge_of makes it: inline, as in every recorded op)
+    if fn is None:
+        ctx._fns, ctx._nrs = (_grad_node(x),), _NR0
+    else:
+        ctx._fns, ctx._nrs = (fn,), (_NR0 if not x._output_nr else (x._output_nr,))
     ctx.needs_input_grad = _NEEDS_ONE
     ctx._meta = _SAME_META  # an elementwise op: the gradient has the input's shape
     out = _new(Tensor)
     out._data = raw if raw.__class__ in _DATA else _as_data(raw)
     out._rg = True
     out.grad_fn = ctx
-    if saves == "output":
-        ctx._saved = (_new_output_entry(out),)
+    if saves == "output":  # (_new_output_entry, inline)
+        out._vc = counter = [0]
+        ctx._saved = ((_OUTPUT, out._data, counter, 0, 0),)
     elif saves == "input":
         ctx._saved = (_operand_entry(x),)
     else:
