@@ -152,8 +152,12 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
     following = None  # the next node's entry when it is known without the heap
     if len(roots) == 1:  # (t.backward(): the root's node runs first)
         node, nr = _root_edge(roots[0])
-        following = [node] + [None] * node.n_outputs
-        following[nr + 1] = _seed(roots[0], root_grads[0], create_graph)
+        g = _seed(roots[0], root_grads[0], create_graph)
+        if node.n_outputs == 1:
+            following = [node, g]
+        else:
+            following = [node] + [None] * node.n_outputs
+            following[nr + 1] = g
     else:
         for t, g in zip(roots, root_grads):
             node, nr = _root_edge(t)
@@ -189,13 +193,13 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
     collecting = gc.isenabled()
     gc.disable()
     try:
-        pop, get, push, next_seq = pending.pop, pending.get, heapq.heappush, heapq.heappop
+        get, push = pending.get, heapq.heappush
         while True:
             if following is not None:
                 entry = following
                 following = None
             elif heap:
-                entry = pop(-next_seq(heap))
+                entry = pending.pop(-heapq.heappop(heap))
             else:
                 break
             node = entry[0]
