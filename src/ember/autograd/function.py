@@ -151,18 +151,17 @@ class AccumulateGrad(Node):
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"  # what torch's name() says
 
-    def __init__(self, variable: Tensor):
-        self.variable = variable
-        self._fns = self._nrs = ()
-        self._seq = next(_leaf_sequence)  # leaves come last: after every node
-
 
 def _accumulator(t: Tensor) -> AccumulateGrad:
-    """The leaf's AccumulateGrad node, shared by all its uses while any is alive."""
+    """The leaf's AccumulateGrad node, shared by all its uses while any is alive (made
+    again for each graph of a training loop: no type call)."""
     ref = t._acc
     node = ref() if ref is not None else None
     if node is None:
-        node = AccumulateGrad(t)
+        node = _new(AccumulateGrad)
+        node.variable = t
+        node._fns = node._nrs = ()
+        node._seq = next(_leaf_sequence)  # leaves come last: after every node
         t._acc = weakref.ref(node)  # a weak link back: tensor -> node -> tensor is no cycle
     return node
 
@@ -424,7 +423,9 @@ def record_binary(cls, p, q, a, b) -> Tensor:
     ctx._saved = ()
     grad_p = isinstance(p, Tensor) and p._rg
     grad_q = isinstance(q, Tensor) and q._rg
-    ctx._fns = (_grad_node(p) if grad_p else None, _grad_node(q) if grad_q else None)
+    # (a node is always true: ``or`` calls _grad_node for leaves alone)
+    ctx._fns = ((p.grad_fn or _grad_node(p)) if grad_p else None,
+                (q.grad_fn or _grad_node(q)) if grad_q else None)
     nr_p = p._output_nr if grad_p and p.grad_fn is not None else 0
     nr_q = q._output_nr if grad_q and q.grad_fn is not None else 0
     ctx._nrs = _NR00 if not (nr_p or nr_q) else (nr_p, nr_q)
