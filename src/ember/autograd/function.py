@@ -226,6 +226,8 @@ class Function(Node):
         if grad.__class__ not in _DATA:  # (a Tensor: create_graph)
             return self.saved_tensors
         saved = self._saved
+        if saved.__class__ is _Numbers:  # (nothing to check: made once, see _Numbers)
+            return saved.plain
         if saved is None:
             raise RuntimeError(_FREED)
         arrays = []
@@ -245,6 +247,22 @@ class Function(Node):
             t = _unpack(entry, self)  # (raises torch's error for a changed value)
             arrays.append(t._data if isinstance(t, Tensor) else t)
         return arrays
+
+    def saved_one(self, grad):
+        """``saved_like(grad)[0]`` for an op that saves one value (one-input ops): an
+        unchanged output or input is read from its entry without the loop."""
+        saved = self._saved
+        if saved and grad.__class__ in _DATA:
+            entry = saved[0]
+            kind = entry[0]
+            if kind == _OUTPUT:
+                if entry[2][0] == entry[3]:
+                    return entry[1]
+            elif kind == _INPUT:
+                t = entry[1]
+                if t._vc is None or t._vc[0] == entry[2]:
+                    return t._data
+        return self.saved_like(grad)[0]
 
     @classmethod
     def apply(cls, *inputs, **params):
@@ -514,7 +532,8 @@ def record_number(cls, x: Tensor, a, number, b, raw) -> Tensor:
         # multiplies by the same few constants.
         saved = cls._number_saved
         if saved[1][1] is not number or saved[1][2] is not b:
-            saved = cls._number_saved = (_NONE_ENTRY, (_VALUE, number, b))
+            saved = cls._number_saved = _Numbers((_NONE_ENTRY, (_VALUE, number, b)))
+            saved.plain = (None, b)
         ctx._saved = saved
     elif not saves:
         ctx._saved = ()
@@ -526,6 +545,12 @@ def record_number(cls, x: Tensor, a, number, b, raw) -> Tensor:
     out._rg = True
     out.grad_fn = ctx
     return out
+
+
+class _Numbers(tuple):
+    """The saved entries ``(None, number)`` of Mul and Div nodes of one number, shared
+    by those nodes (see ``record_number``), with ``plain``, what a plain backward gets
+    (None and the number's array form), made once: nothing in them can change."""
 
 
 def number_saves(cls) -> None:

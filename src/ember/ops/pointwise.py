@@ -183,7 +183,7 @@ class Sub(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad, -grad
+        return grad, (-grad if ctx.needs_input_grad[1] else None)
 
 
 class Rsub(Function):
@@ -214,9 +214,8 @@ class Mul(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_like(grad)
-        ga, gb = ctx.needs_input_grad
-        return (grad * b if ga else None), (grad * a if gb else None)
+        a, b = ctx.saved_like(grad)  # (kept where the other's gradient is wanted)
+        return (None if b is None else grad * b), (None if a is None else grad * a)
 
 
 class Div(Function):
@@ -267,7 +266,7 @@ class PowScalar(Function):
         e = ctx.exponent
         if e == 0:
             return _zeros_like(grad) if isinstance(grad, Tensor) else np.zeros_like(grad)
-        (a,) = ctx.saved_like(grad)
+        a = ctx.saved_one(grad)
         if e == 2:  # (x ** 2, squared errors: the same numbers, 2 * a ** 1 being a + a)
             return grad * (a + a)
         return grad * (e * a ** (e - 1))
@@ -672,7 +671,7 @@ def _unary(name, node, fwd, bwd, *, saves="input", doc="", aliases=()):
     forms = {}  # the gradient's dtype character -> the numbers as 0-d arrays of it
 
     def backward(ctx, grad):
-        (saved,) = ctx.saved_like(grad)
+        saved = ctx.saved_one(grad)
         if numbers is None or grad.__class__ not in _DATA:
             return bwd(grad, saved)
         arrays = forms.get(grad.dtype.char)
@@ -1031,7 +1030,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         # subgradient 0 at 0; nan passes grad, as torch
-        (y,) = ctx.saved_like(grad)
+        y = ctx.saved_one(grad)
         if isinstance(grad, Tensor):
             return where(y <= 0, 0.0, grad)
         return _zero_where(y <= 0, grad)
