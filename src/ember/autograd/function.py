@@ -100,7 +100,9 @@ class Node:
     outputs the input is (mostly the shared ``_NR0`` or ``_NR00``): one new tuple per
     node, not one per edge as well. ``_fns`` may leave out trailing inputs that take no
     gradient (``x * 0.5``: one edge, which the engine passes on without a loop).
-    ``next_functions`` pairs them up, as torch shows."""
+    ``next_functions`` pairs them up, as torch shows. Node classes define no
+    ``__init__``: the recording paths make a node by calling its class, which is
+    cheaper than ``object.__new__``, and set its slots."""
 
     __slots__ = ("_fns", "_nrs", "_seq", "__dict__", "__weakref__")
     _pre_hooks = None  # {output_nr: [hook]} (tensor hooks), -1: the node's pre-hooks
@@ -158,7 +160,7 @@ def _accumulator(t: Tensor) -> AccumulateGrad:
     ref = t._acc
     node = ref() if ref is not None else None
     if node is None:
-        node = _new(AccumulateGrad)
+        node = AccumulateGrad()
         node.variable = t
         node._fns = node._nrs = ()
         node._seq = next(_leaf_sequence)  # leaves come last: after every node
@@ -348,7 +350,7 @@ def _record_one(cls, x: Tensor, params, meta=None) -> Tensor:
     a = x._data
     if a.__class__ is not _ndarray and not cls.scalars:
         a = np.asarray(a)
-    ctx = _new(cls._Node)
+    ctx = cls._Node()
     ctx._seq = next(_sequence)
     ctx._saved = ()
     ctx._fns, ctx._nrs = _edge_of(x)
@@ -436,7 +438,7 @@ def record_binary(cls, p, q, a, b) -> Tensor:
     grad mode's ``mode`` is 1 (no saved-tensor hooks); anomaly mode takes ``apply``."""
     if anomaly_mode.enabled:
         return cls.apply(p, q)
-    ctx = _new(cls._Node)
+    ctx = cls._Node()
     ctx._seq = next(_sequence)
     ctx._saved = ()
     grad_p = isinstance(p, Tensor) and p._rg
@@ -484,7 +486,7 @@ def record_unary(cls, x: Tensor, a, raw, saves, params=None) -> Tensor:
     ``record_binary``, with the op's own forward already run."""
     if anomaly_mode.enabled:
         return cls.apply(x, **(params or {}))
-    ctx = _new(cls._Node)
+    ctx = cls._Node()
     ctx._seq = next(_sequence)
     fn = x.grad_fn  # (the edge, as _edge_of makes it: inline, as in every recorded op)
     if fn is None:
@@ -517,7 +519,7 @@ def record_number(cls, x: Tensor, a, number, b, raw) -> Tensor:
     saves = cls._number_saves
     if saves is None or anomaly_mode.enabled:
         return record_binary(cls, x, number, a, b)
-    ctx = _new(cls._Node)
+    ctx = cls._Node()
     ctx._seq = next(_sequence)
     fn = x.grad_fn
     # One edge: the number takes no gradient (``next_functions`` shows its (None, 0)).
