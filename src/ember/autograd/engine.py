@@ -248,14 +248,14 @@ def _run(roots, root_grads, keep_graph, create_graph, inputs):
                 meta = node._meta[0]
                 if meta is not None:  # (None: the input has the gradient's shape and dtype)
                     g = _fit(g, meta, plain)
-                entry = get(nxt._seq)
+                seq = nxt._seq
+                entry = get(seq)
                 if entry is None:
                     if nxt.n_outputs == 1:
                         entry = [nxt, g]
                     else:
                         entry = [nxt] + [None] * nxt.n_outputs
                         entry[node._nrs[0] + 1] = g
-                    seq = nxt._seq
                     if heap and -heap[0] > seq:
                         pending[seq] = entry
                         push(heap, -seq)
