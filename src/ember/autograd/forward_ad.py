@@ -29,11 +29,14 @@ UnpackedDualTensor = namedtuple("UnpackedDualTensor", ["primal", "tangent"])
 
 
 class _State:
-    level = -1  # -1: no dual level is active
-    # Tensors with tangents, cleared on exit: {id: weakref}. (Not a WeakSet: it compares
-    # members with ==, which is elementwise for tensors.)
-    duals: dict | None = None
-    busy = False  # inside a tangent computation (its ops must not propagate again)
+    def __init__(self):
+        # (instance attributes, not class ones: every op reads ``level``, and Python
+        # reads an instance's own attribute faster)
+        self.level = -1  # -1: no dual level is active
+        # Tensors with tangents, cleared on exit: {id: weakref}. (Not a WeakSet: it
+        # compares members with ==, which is elementwise for tensors.)
+        self.duals: dict | None = None
+        self.busy = False  # inside a tangent computation (its ops must not propagate)
 
 
 state = _State()
