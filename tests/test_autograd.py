@@ -678,3 +678,22 @@ def test_one_value_ops_check_what_they_saved(op, change):
         return
     ey.sum().backward()
     assert_same(ex.grad, tx.grad)
+
+
+def test_product_of_a_tensor_with_itself_gives_torch_gradients():
+    # x * x's plain backward makes one product for both gradients (the same numbers):
+    # the sum into one node, and two leaves that share memory, get torch's values.
+    def run(lib):
+        x = lib.tensor([0.3, -1.7, 2.9, 1e-3], requires_grad=True)
+        y = x * 1.5
+        (y * y).sum().backward()
+        a = lib.tensor([0.25, -3.5, 7.0])
+        a.requires_grad_()
+        b = a.detach().requires_grad_()  # (shares a's memory)
+        (a * b * lib.tensor([1.0, 2.0, 3.0])).sum().backward()
+        c = lib.tensor([1.5, -0.5], requires_grad=True)
+        (g,) = lib.autograd.grad((c * c).sum(), c, create_graph=True)
+        (gg,) = lib.autograd.grad(g.sum(), c)
+        return x.grad, a.grad, b.grad, g, gg
+
+    assert_same(run(ember), run(torch), exact=True)

@@ -215,7 +215,10 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_like(grad)  # (kept where the other's gradient is wanted)
-        return (None if b is None else grad * b), (None if a is None else grad * a)
+        ga = None if b is None else grad * b
+        if a is b and grad.__class__ is not Tensor:  # x * x on arrays: one product
+            return ga, ga
+        return ga, (None if a is None else grad * a)
 
 
 class Div(Function):
