@@ -409,14 +409,16 @@ def _fast_paths(lib, x):
         y += y
         y -= y * 0.5
     return [x * 1e308 * 10, x - x, x / 0.0, 0.0 - x * x, x.exp(), x.log(), x ** 0.5,
-            (x * 1e308) + (x * 1e308), x.sqrt() * x, y]
+            (x * 1e308) + (x * 1e308), x.sqrt() * x, y, (x * 1e308).sum(),
+            (x * 1e308).mean()]
 
 
 @pytest.mark.parametrize("setting", ["default", "error", "raise"])
 def test_fast_paths_stay_silent_whatever_the_warning_settings(setting):
-    """The operators and one-input ops leave NumPy's error state alone: a filter keeps
-    NumPy's warnings from ember's modules out, and where the user made them errors
-    (warnings or np.seterr) the op computes again silently. torch's values each time."""
+    """The operators, one-input ops and whole-tensor sum/mean leave NumPy's error state
+    alone: a filter keeps NumPy's warnings from ember's modules out, and where the user
+    made them errors (warnings or np.seterr) the op computes again silently. torch's
+    values each time."""
     x = np.array(SPECIAL)
     with warnings.catch_warnings(record=True) as caught:
         if setting == "error":

@@ -4,7 +4,8 @@ torch computes with nan and inf without a word; NumPy warns ("invalid value
 encountered in multiply"). ember keeps its ops silent in two ways, neither of which
 touches how the user's own NumPy code warns:
 
-* The hot paths (operators, their in-place forms, one-input float ops, ``x ** n``)
+* The hot paths (operators, their in-place forms, one-input float ops, ``x ** n``,
+  ``x.sum()`` and ``x.mean()`` of a whole tensor that requires grad)
   call NumPy as they are. A warnings filter, added at import, drops NumPy's
   floating-point RuntimeWarnings raised from ember's own modules (a warning names the
   module that made the NumPy call). Where the user turned such warnings into errors

@@ -337,32 +337,45 @@ def apply_one(cls, x: Tensor, params: dict) -> Tensor:
     ``apply``'s argument packing and checks, and with no gradient to fit."""
     if x._rg and state.mode == 1 and x.__class__ is Tensor and _fw.state.level < 0 \
             and not anomaly_mode.enabled:
-        return _record_one(cls, x, params, _SAME_META)
+        # A hot path (the loss of every training step): NumPy called as it is, its
+        # warnings dropped by ember's filter (see ember._errstate); where the user made
+        # them errors, the op runs again with NumPy's error handling off.
+        try:
+            return _record_one(cls, x, params, _SAME_META, quiet=False)
+        except ALARMS:
+            return _record_one(cls, x, params, _SAME_META)
     return cls.apply(x, **params)
 
 
-def _record_one(cls, x: Tensor, params, meta=None) -> Tensor:
+def _record_one(cls, x: Tensor, params, meta=None, quiet=True) -> Tensor:
     """``_record`` for a one-input, one-output op that is not a view (reductions,
     activations, ...): the same node, output and saved entries, without the loops over
     inputs and outputs. ``apply`` checked that nothing unusual is on (anomaly mode,
     saved-tensor hooks, forward mode). ``meta``: the node's, where the caller knows it
-    (``apply_one``); else the input's shape and dtype, for the engine to fit to."""
+    (``apply_one``); else the input's shape and dtype, for the engine to fit to.
+    ``quiet``: NumPy's error handling off around the forward (``apply_one`` leaves it
+    to the warnings filter)."""
     a = x._data
     if a.__class__ is not _ndarray and not cls.scalars:
         a = np.asarray(a)
     ctx = cls._Node()
     ctx._seq = next(_sequence)
     ctx._saved = ()
-    ctx._fns, ctx._nrs = _edge_of(x)
+    fn = x.grad_fn  # (the edge, inline as in record_unary)
+    if fn is None:
+        ctx._fns, ctx._nrs = (_grad_node(x),), _NR0
+    else:
+        ctx._fns, ctx._nrs = (fn,), (_NR0 if not x._output_nr else (x._output_nr,))
     ctx.needs_input_grad = _NEEDS_ONE
     ctx._meta = meta or ((a.shape, a.dtype),)
-    quiet = silence()
+    token = silence() if quiet else None
     try:
         raw = cls.forward(ctx, a, **params)
     except ValueError as e:
         raise _broadcast_error(e, (a,)) from None
     finally:
-        restore(quiet)
+        if quiet:
+            restore(token)
     out = _output(raw, ctx)
     if ctx._saved:
         ctx._saved = _entries(ctx._saved, (x,), (a,), raw, out)
@@ -417,15 +430,6 @@ def _grad_node(x: Tensor) -> Node:
     ref = x._acc
     fn = ref() if ref is not None else None
     return fn if fn is not None else _accumulator(x)
-
-
-def _edge_of(x: Tensor) -> tuple:
-    """``(_fns, _nrs)`` of a node whose one input is ``x``."""
-    fn = x.grad_fn
-    if fn is None:
-        return (_grad_node(x),), _NR0
-    nr = x._output_nr
-    return (fn,), (_NR0 if not nr else (nr,))
 
 
 def record_binary(cls, p, q, a, b) -> Tensor:
@@ -488,7 +492,7 @@ def record_unary(cls, x: Tensor, a, raw, saves, params=None) -> Tensor:
         return cls.apply(x, **(params or {}))
     ctx = cls._Node()
     ctx._seq = next(_sequence)
-    fn = x.grad_fn  # (the edge, as _edge_of makes it: inline, as in every recorded op)
+    fn = x.grad_fn  # (the edge, inline as in _record_one)
     if fn is None:
         ctx._fns, ctx._nrs = (_grad_node(x),), _NR0
     else:
