@@ -155,8 +155,8 @@ class AccumulateGrad(Node):
 
 
 def _accumulator(t: Tensor) -> AccumulateGrad:
-    """The leaf's AccumulateGrad node, shared by all its uses while any is alive (made
-    again for each graph of a training loop: no type call)."""
+    """The leaf's AccumulateGrad node, shared by all its uses while any is alive (as in
+    torch, made again for each graph of a training loop)."""
     ref = t._acc
     node = ref() if ref is not None else None
     if node is None:
