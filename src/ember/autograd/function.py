@@ -180,8 +180,6 @@ class Function(Node):
     # forward is written for NumPy scalars too (a 0-d result is kept as one, see
     # Tensor._array): ufunc arithmetic is. Other ops see 0-d inputs as 0-d arrays.
     scalars = False
-    _number_saves = None  # (see number_saves)
-    _number_saved = (None, (None, None, None))  # (see record_number)
     # backward is written for arrays too: in a plain backward (no create_graph) the
     # engine gives it the gradient as an array (or NumPy scalar) and takes arrays (or
     # None) back; ``ctx.saved_like(grad)`` gives it its saved values in the same form.
@@ -513,65 +511,67 @@ def record_unary(cls, x: Tensor, a, raw, saves, params=None) -> Tensor:
     return out
 
 
-def record_number(cls, x: Tensor, a, number, b, raw) -> Tensor:
-    """The node of ``cls.apply(x, number)`` for ``+ - * /`` with a Python number, whose
-    forward computed ``raw`` from ``x``'s array ``a`` and ``b``, the number as NumPy was
-    given it (a cached 0-d array, or the number): as ``record_binary`` makes it, with
-    the second edge empty, and the saved entries that forward makes
-    (``_number_saves``) without running it again. A saved number keeps ``b`` for a
-    plain backward (``saved_like``): NumPy converts a Python number on every call."""
-    saves = cls._number_saves
-    if saves is None or anomaly_mode.enabled:
-        return record_binary(cls, x, number, a, b)
-    ctx = cls._Node()
-    ctx._seq = next(_sequence)
-    fn = x.grad_fn
-    # One edge: the number takes no gradient (``next_functions`` shows its (None, 0)).
-    if fn is None or not x._output_nr:  # (output 0, or a leaf's AccumulateGrad)
-        ctx._fns, ctx._nrs = (fn if fn is not None else _grad_node(x),), _NR00
-    else:
-        ctx._fns, ctx._nrs = (fn,), (x._output_nr, 0)
-    ctx.needs_input_grad = _NEEDS_FIRST
-    ctx._meta = _SAME_META2  # (a number does not change the result's shape)
-    if saves is _OTHER:  # (None, number): what Mul and Div save for the gradient of x
-        # Shared by the nodes of one number (the entries are never changed): a loop
-        # multiplies by the same few constants.
-        saved = cls._number_saved
-        if saved[1][1] is not number or saved[1][2] is not b:
-            saved = cls._number_saved = _Numbers((_NONE_ENTRY, (_VALUE, number, b)))
-            saved.plain = (None, b)
-        ctx._saved = saved
-    elif not saves:
-        ctx._saved = ()
-    else:
-        ctx._saved = tuple([_NONE_ENTRY if s is None else (_VALUE, number, b)
-                            for s in saves])
-    out = _new(Tensor)
-    out._data = raw  # (a NumPy result: an array or a NumPy scalar)
-    out._rg = True
-    out.grad_fn = ctx
-    return out
+def number_recorder(cls):
+    """``record(x, a, number, b, raw)``: the node of ``cls.apply(x, number)`` for ``+ -
+    * /`` with a Python number, whose forward computed ``raw`` from ``x``'s array ``a``
+    and ``b``, the number as NumPy was given it (a cached 0-d array, or the number): as
+    ``record_binary`` makes it, with one edge (the number takes no gradient), and the
+    saved entries that forward makes, without running it again. Made once per operator:
+    what the forward saves when only the array's gradient is wanted is learnt here from
+    the forward itself (each saved value None or the number; an op that saves anything
+    else keeps ``record_binary``). A saved number keeps ``b`` for a plain backward
+    (``saved_like``): NumPy converts a Python number on every call."""
+    probe = cls._Node()
+    probe.needs_input_grad = _NEEDS_FIRST
+    probe._saved = ()
+    three = 3.0
+    cls.forward(probe, np.ones(2), three)
+    saves = tuple(None if s is None else "number" if s is three else "other"
+                  for s in probe._saved)
+    node_class = cls._Node
+    general = "other" in saves
+    sharing = saves == _OTHER
+    # (None, number), what Mul and Div save for the gradient of x: shared by the nodes
+    # of one number (the entries are never changed), as a loop multiplies by the same
+    # few constants.
+    shared = _Numbers((None, (None, None, None)))
+
+    def record(x: Tensor, a, number, b, raw) -> Tensor:
+        nonlocal shared
+        if general or anomaly_mode.enabled:
+            return record_binary(cls, x, number, a, b)
+        ctx = node_class()
+        ctx._seq = next(_sequence)
+        fn = x.grad_fn
+        if fn is None or not x._output_nr:  # (output 0, or a leaf's AccumulateGrad)
+            ctx._fns, ctx._nrs = (fn if fn is not None else _grad_node(x),), _NR00
+        else:
+            ctx._fns, ctx._nrs = (fn,), (x._output_nr, 0)
+        ctx.needs_input_grad = _NEEDS_FIRST
+        ctx._meta = _SAME_META2  # (a number does not change the result's shape)
+        if sharing:
+            if shared[1][1] is not number or shared[1][2] is not b:
+                shared = _Numbers((_NONE_ENTRY, (_VALUE, number, b)))
+                shared.plain = (None, b)
+            ctx._saved = shared
+        elif not saves:
+            ctx._saved = ()
+        else:
+            ctx._saved = tuple([_NONE_ENTRY if s is None else (_VALUE, number, b)
+                                for s in saves])
+        out = _new(Tensor)
+        out._data = raw  # (a NumPy result: an array or a NumPy scalar)
+        out._rg = True
+        out.grad_fn = ctx
+        return out
+
+    return record
 
 
 class _Numbers(tuple):
     """The saved entries ``(None, number)`` of Mul and Div nodes of one number, shared
-    by those nodes (see ``record_number``), with ``plain``, what a plain backward gets
+    by those nodes (see ``number_recorder``), with ``plain``, what a plain backward gets
     (None and the number's array form), made once: nothing in them can change."""
-
-
-def number_saves(cls) -> None:
-    """Learn what ``cls.forward(ctx, array, number)`` saves when only the array's
-    gradient is wanted (each saved value None or the number), for ``record_number``;
-    an op that saves anything else keeps the general path."""
-    probe = _new(cls._Node)
-    probe.needs_input_grad = _NEEDS_FIRST
-    probe._saved = ()
-    number = 3.0
-    cls.forward(probe, np.ones(2), number)
-    saves = probe._saved
-    if all(s is None or s is number for s in saves):
-        saves = tuple(None if s is None else "number" for s in saves)
-        cls._number_saves = _OTHER if saves == _OTHER else saves
 
 
 _OTHER = (None, "number")

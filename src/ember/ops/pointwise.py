@@ -34,9 +34,8 @@ from ..autograd.function import (
     Function,
     _broadcast_error,
     new_tensor,
-    number_saves,
+    number_recorder,
     record_binary,
-    record_number,
     record_unary,
     register,
 )
@@ -2102,7 +2101,7 @@ def _arith_method(fn, ufunc, op, reflected=False, number_op=None):
     ``number_op`` is the op for ``number - x``."""
     slow = _binary_method(_reflected(fn) if reflected else fn)
     number_op = number_op or op
-    number_saves(op)
+    record_number = number_recorder(op)
     # On arrays the ufunc is cheapest (Python's operator first looks for overrides); on
     # NumPy scalars (0-d results, see Tensor._array) Python's operator, ten times cheaper
     # than a ufunc call. The same NumPy loop either way.
@@ -2134,7 +2133,7 @@ def _arith_method(fn, ufunc, op, reflected=False, number_op=None):
             if mode and self._rg:
                 if reflected:  # number - x: one input, as torch's node
                     return record_unary(number_op, self, a, out, None, {"other": other})
-                return record_number(op, self, a, other, b, out)
+                return record_number(self, a, other, b, out)
             t = _new(Tensor)  # (new_tensor(out), inline: an ufunc's result is data)
             t._data = out
             t._rg = False
