@@ -49,11 +49,14 @@ def _seed(t: Tensor, g, create_graph: bool):
     Tensor with ``create_graph``, else its array (see ``_run``)."""
     if g is None:
         data = t._data
+        one = _ONES.get(data.__class__)  # (a 0-d root held as a NumPy scalar: a loss)
+        if one is not None:
+            return Tensor._make(one) if create_graph else one
         if data.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        one = _ONES.get(data.dtype.char)  # a NumPy scalar for a 0-d root (Tensor._array)
+        one = _ONES.get(data.dtype.type)  # a NumPy scalar for a 0-d root (Tensor._array)
         if one is None:
-            one = _ONES[data.dtype.char] = data.dtype.type(1)
+            one = _ONES[data.dtype.type] = data.dtype.type(1)
         one = one if data.ndim == 0 else np.full(data.shape, one)
         return Tensor._make(one) if create_graph else one
     if not isinstance(g, Tensor):
@@ -68,7 +71,7 @@ def _seed(t: Tensor, g, create_graph: bool):
     return g if create_graph else g._data
 
 
-_ONES: dict = {}  # dtype character -> that dtype's NumPy scalar 1 (immutable, shared)
+_ONES: dict = {}  # NumPy scalar type -> its 1 (immutable, shared)
 
 
 def _as_tuple(x):
