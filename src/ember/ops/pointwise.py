@@ -670,15 +670,15 @@ def _unary(name, node, fwd, bwd, *, saves="input", doc="", aliases=()):
     # 0-d arrays of the gradient's dtype, the values NumPy would convert them to on
     # every call (a third of ``g * (1 - y * y)`` on small arrays).
     numbers = bwd.__defaults__ if arithmetic else None
-    forms = {}  # the gradient's dtype character -> the numbers as 0-d arrays of it
+    forms = {}  # the gradient's dtype -> the numbers as 0-d arrays of it
 
     def backward(ctx, grad):
         saved = ctx.saved_one(grad)
         if numbers is None or grad.__class__ not in _DATA:
             return bwd(grad, saved)
-        arrays = forms.get(grad.dtype.char)
+        arrays = forms.get(grad.dtype)
         if arrays is None:
-            arrays = forms[grad.dtype.char] = tuple([np.array(n, grad.dtype) for n in numbers])
+            arrays = forms[grad.dtype] = tuple([np.array(n, grad.dtype) for n in numbers])
         return bwd(grad, saved, *arrays)
 
     cls = type(node[: -len("Backward0")], (Function,), {
