@@ -697,3 +697,20 @@ def test_product_of_a_tensor_with_itself_gives_torch_gradients():
         return x.grad, a.grad, b.grad, g, gg
 
     assert_same(run(ember), run(torch), exact=True)
+
+
+@pytest.mark.parametrize("make", [
+    lambda x: x.unbind(0)[1] * 2.0, lambda x: x.unbind(0)[1].tanh(),
+    lambda x: x.unbind(0)[0].exp() + x.unbind(0)[1] * 3.0, lambda x: x.max(1)[0].sigmoid(),
+    lambda x: x.split(1, 0)[1].mean(), lambda x: x.chunk(2, 1)[1] ** 2,
+    lambda x: 1.0 - x.unbind(1)[1],
+])
+def test_one_edge_hand_over_to_any_output_of_a_node(make):
+    # a node with one edge hands its gradient to the next node without the edge loop,
+    # also when its input is output 1 of a multi-output node
+    def run(lib):
+        x = lib.tensor([[0.5, 1.5], [2.0, -1.0]], requires_grad=True)
+        make(x).sum().backward()
+        return x.grad
+
+    assert_same(run(ember), run(torch))
