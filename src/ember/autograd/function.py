@@ -359,11 +359,7 @@ def _record_one(cls, x: Tensor, params, meta=None, quiet=True) -> Tensor:
     ctx = cls._Node()
     ctx._seq = next(_sequence)
     ctx._saved = ()
-    fn = x.grad_fn  # (the edge, inline as in record_unary)
-    if fn is None:
-        ctx._fns, ctx._nrs = (_grad_node(x),), _NR0
-    else:
-        ctx._fns, ctx._nrs = (fn,), (_NR0 if not x._output_nr else (x._output_nr,))
+    ctx._fns, ctx._nrs = _edge_of(x)
     ctx.needs_input_grad = _NEEDS_ONE
     ctx._meta = meta or ((a.shape, a.dtype),)
     token = silence() if quiet else None
@@ -430,6 +426,15 @@ def _grad_node(x: Tensor) -> Node:
     return fn if fn is not None else _accumulator(x)
 
 
+def _edge_of(x: Tensor) -> tuple:
+    """``(_fns, _nrs)`` of a node whose one input is ``x`` (``record_unary`` makes the
+    same inline: the one-input float ops' hot path)."""
+    fn = x.grad_fn
+    if fn is None:
+        return (_grad_node(x),), _NR0
+    return (fn,), (_NR0 if not x._output_nr else (x._output_nr,))
+
+
 def record_binary(cls, p, q, a, b) -> Tensor:
     """``cls.apply(p, q)`` when it records and gives a float result of the operands'
     dtype: the arithmetic operators' path. The node, output and saved entries are those
@@ -490,7 +495,7 @@ def record_unary(cls, x: Tensor, a, raw, saves, params=None) -> Tensor:
         return cls.apply(x, **(params or {}))
     ctx = cls._Node()
     ctx._seq = next(_sequence)
-    fn = x.grad_fn  # (the edge, inline as in _record_one)
+    fn = x.grad_fn  # (the edge, as _edge_of makes it: inline, on this hot path)
     if fn is None:
         ctx._fns, ctx._nrs = (_grad_node(x),), _NR0
     else:
@@ -534,7 +539,7 @@ def number_recorder(cls):
     # (None, number), what Mul and Div save for the gradient of x: shared by the nodes
     # of one number (the entries are never changed), as a loop multiplies by the same
     # few constants.
-    shared = _Numbers((None, (None, None, None)))
+    shared = (None, (None, None, None))  # (a placeholder that no number matches)
 
     def record(x: Tensor, a, number, b, raw) -> Tensor:
         nonlocal shared
