@@ -60,6 +60,7 @@ from .._tensor import Tensor, _Handle
 from . import anomaly_mode
 from . import forward_ad as _fw
 from . import graph as _graph
+from .grad_mode import mode as grad_mode
 from .grad_mode import state
 
 __all__ = ["Function", "AccumulateGrad", "register"]
@@ -269,7 +270,7 @@ class Function(Node):
         """Run the op on ``inputs``; record a node when grad mode is on and an input
         requires grad. (The hot path of every op: keep it short.)"""
         if len(inputs) == 1 and inputs[0].__class__ is Tensor and cls.n_outputs == 1 \
-                and not cls.view and inputs[0]._rg and state.mode == 1 and \
+                and not cls.view and inputs[0]._rg and grad_mode() == 1 and \
                 _fw.state.level < 0 and not anomaly_mode.enabled:
             return _record_one(cls, inputs[0], params)  # (most ops: see _record_one)
         arrays = []
@@ -333,7 +334,7 @@ def apply_one(cls, x: Tensor, params: dict) -> Tensor:
     view and whose backward gives the input's shape and dtype, called by a public
     function that knows this (``loss.mean()``): the node ``_record_one`` makes, without
     ``apply``'s argument packing and checks, and with no gradient to fit."""
-    if x._rg and state.mode == 1 and x.__class__ is Tensor and _fw.state.level < 0 \
+    if x._rg and grad_mode() == 1 and x.__class__ is Tensor and _fw.state.level < 0 \
             and not anomaly_mode.enabled:
         # A hot path (the loss of every training step): NumPy called as it is, its
         # warnings dropped by ember's filter (see ember._errstate); where the user made
@@ -516,16 +517,28 @@ def record_unary(cls, x: Tensor, a, raw, saves, params=None) -> Tensor:
     return out
 
 
-def number_recorder(cls):
-    """``record(x, a, number, b, raw)``: the node of ``cls.apply(x, number)`` for ``+ -
-    * /`` with a Python number, whose forward computed ``raw`` from ``x``'s array ``a``
-    and ``b``, the number as NumPy was given it (a cached 0-d array, or the number): as
-    ``record_binary`` makes it, with one edge (the number takes no gradient), and the
-    saved entries that forward makes, without running it again. Made once per operator:
-    what the forward saves when only the array's gradient is wanted is learnt here from
-    the forward itself (each saved value None or the number; an op that saves anything
-    else keeps ``record_binary``). A saved number keeps ``b`` for a plain backward
-    (``saved_like``): NumPy converts a Python number on every call."""
+def arith_method(cls, ufunc, scalar_fn, other_path):
+    """The operator ``x op y`` of ``cls`` (``+ - * /``; ``ufunc`` its NumPy function,
+    ``scalar_fn`` Python's operator, for NumPy-scalar data) for what training loops
+    run, in one function: ``y`` a float tensor of ``x``'s dtype, or a Python number
+    with a float ``x``. Anything else (promotion, inference mode, forward mode, ...)
+    goes to ``other_path(x, y)``. Nothing recording (grad mode off, or no operand
+    requiring grad: backward passes, optimizer steps), it is the NumPy call and a
+    Tensor; two tensors record through ``record_binary``.
+
+    ``x op number`` computes the result as NumPy would (a Python number is given to
+    NumPy as a cached 0-d array of the tensor's dtype, see ``_number_operand``: NumPy
+    converts a Python operand on every call, which doubles the cost of ``x * 0.5`` on
+    small arrays) and records the node ``cls.apply(x, number)`` makes: one edge (a
+    number takes no gradient) and the saved entries the forward makes, without running
+    it again. What the forward saves when only the tensor's gradient is wanted is
+    learnt here, once, from the forward itself: each saved value None or the number (an
+    op that saves anything else takes ``record_binary``). A saved number keeps its
+    array for a plain backward (``saved_like``).
+
+    The number a loop gives an operator is mostly one object (the constant in
+    ``y * 0.5``): the operator keeps the last one with its array and dtype, and
+    compares by identity before anything else."""
     probe = cls._Node()
     probe.needs_input_grad = _NEEDS_FIRST
     probe._saved = ()
@@ -540,11 +553,64 @@ def number_recorder(cls):
     # of one number (the entries are never changed), as a loop multiplies by the same
     # few constants.
     shared = (None, (None, None, None))  # (a placeholder that no number matches)
+    last = last_dtype = last_array = None  # the last float operand's number, as above
 
-    def record(x: Tensor, a, number, b, raw) -> Tensor:
-        nonlocal shared
+    def method(x, other):
+        nonlocal shared, last, last_dtype, last_array
+        a = x._data
+        if other is last and a.__class__ is _ndarray and a.dtype is last_dtype:
+            b, f = last_array, ufunc
+        else:
+            c = other.__class__
+            if c is Tensor:  # x op y
+                b = other._data
+                dtype = a.dtype
+                if dtype is b.dtype and dtype.kind == "f" and _fw.state.level < 0:
+                    mode = grad_mode()
+                    if mode > 0 and (x._rg or other._rg):
+                        return record_binary(cls, x, other, a, b)
+                    if mode >= 0:
+                        f = ufunc if a.__class__ is _ndarray else scalar_fn
+                        try:
+                            raw = f(a, b)  # (NumPy's warnings: see ember._errstate)
+                        except ALARMS:
+                            raw = quietly(f, a, b)
+                        except ValueError:  # shapes that don't broadcast: its error
+                            return other_path(x, other)
+                        out = _new(Tensor)  # (new_tensor(raw), inline)
+                        out._data = raw
+                        out._rg = False
+                        out.grad_fn = None
+                        return out
+                return other_path(x, other)
+            if c is not float and c is not int:
+                return other_path(x, other)
+            if a.__class__ is _ndarray:
+                dtype = a.dtype
+                if dtype.kind != "f":
+                    return other_path(x, other)
+                b, f = _number_operand(other, dtype), ufunc
+                if b is not other:
+                    last, last_dtype, last_array = other, dtype, b
+            elif a.__class__ in _FLOAT_SCALARS:  # (NumPy scalars take Python numbers fast)
+                b, f = other, scalar_fn
+            else:
+                return other_path(x, other)
+        mode = grad_mode()  # (1 grad mode on, 0 off, -1 inference: the other path)
+        if mode < 0 or _fw.state.level >= 0:
+            return other_path(x, other)
+        try:
+            raw = f(a, b)  # (NumPy's warnings: see ember._errstate)
+        except ALARMS:
+            raw = quietly(f, a, b)
+        out = _new(Tensor)
+        out._data = raw  # (a NumPy result: an array or a NumPy scalar)
+        if not (mode and x._rg):
+            out._rg = False
+            out.grad_fn = None
+            return out
         if general or anomaly_mode.enabled:
-            return record_binary(cls, x, number, a, b)
+            return record_binary(cls, x, other, a, b)
         ctx = node_class()
         ctx._seq = next(_sequence)
         fn = x.grad_fn
@@ -555,27 +621,53 @@ def number_recorder(cls):
         ctx.needs_input_grad = _NEEDS_FIRST
         ctx._meta = _SAME_META2  # (a number does not change the result's shape)
         if sharing:
-            if shared[1][1] is not number or shared[1][2] is not b:
-                shared = _Numbers((_NONE_ENTRY, (_VALUE, number, b)))
+            if shared[1][1] is not other or shared[1][2] is not b:
+                shared = _Numbers((_NONE_ENTRY, (_VALUE, other, b)))
                 shared.plain = (None, b)
             ctx._saved = shared
         elif not saves:
             ctx._saved = ()
         else:
-            ctx._saved = tuple([_NONE_ENTRY if s is None else (_VALUE, number, b)
+            ctx._saved = tuple([_NONE_ENTRY if s is None else (_VALUE, other, b)
                                 for s in saves])
-        out = _new(Tensor)
-        out._data = raw  # (a NumPy result: an array or a NumPy scalar)
         out._rg = True
         out.grad_fn = ctx
         return out
 
-    return record
+    return method
+
+
+_NUMBER_ARRAYS: dict = {}  # (value, dtype type) -> read-only 0-d array, float dtypes only
+_LAST_NUMBER_ARRAYS: dict = {}  # value -> the array last given for it
+_FLOAT_SCALARS = frozenset([np.float16, np.float32, np.float64])
+
+
+def _number_operand(value, dtype):
+    """A Python number as a read-only 0-d array of the float ``dtype``, cached: the
+    values are what NumPy's own conversion gives. Zero (whose sign a cache keyed by
+    value would lose) and nan are left to NumPy: the number comes back as it is."""
+    arr = _LAST_NUMBER_ARRAYS.get(value)  # (by value alone: a cheaper key)
+    if arr is not None and arr.dtype is dtype:
+        return arr
+    key = (value, dtype.type)  # (a dtype's own hash is slow to compute)
+    arr = _NUMBER_ARRAYS.get(key)
+    if arr is None:
+        if value == 0 or value != value or (
+                value.__class__ is int and abs(value) > 2**24):
+            return value
+        if len(_NUMBER_ARRAYS) > 1024:
+            _NUMBER_ARRAYS.clear()
+        arr = _NUMBER_ARRAYS[key] = np.array(value, dtype)
+        arr.flags.writeable = False
+    if len(_LAST_NUMBER_ARRAYS) > 1024:
+        _LAST_NUMBER_ARRAYS.clear()
+    _LAST_NUMBER_ARRAYS[value] = arr
+    return arr
 
 
 class _Numbers(tuple):
     """The saved entries ``(None, number)`` of Mul and Div nodes of one number, shared
-    by those nodes (see ``number_recorder``), with ``plain``, what a plain backward gets
+    by those nodes (see ``arith_method``), with ``plain``, what a plain backward gets
     (None and the number's array form), made once: nothing in them can change."""
 
 

@@ -8,16 +8,18 @@ recomputed (``ember.utils.checkpoint`` is built the same way).
 
 from __future__ import annotations
 
-import threading
+import contextvars
 
 __all__ = ["saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks"]
 
 
-class _Hooks(threading.local):
-    stack: list
+class _Hooks:
+    """The active ``(pack, unpack)`` pairs, innermost last: per thread and per asyncio
+    task, as grad mode (``stack`` is a tuple, set as a whole)."""
 
-    def __init__(self):
-        self.stack = []
+    _stack = contextvars.ContextVar("ember.saved_tensors_hooks", default=())
+    stack = property(lambda self: self._stack.get(),
+                     lambda self, value: self._stack.set(value))
 
 
 hooks = _Hooks()
@@ -35,12 +37,12 @@ class saved_tensors_hooks:
         self.pack_hook, self.unpack_hook = pack_hook, unpack_hook
 
     def __enter__(self):
-        hooks.stack.append((self.pack_hook, self.unpack_hook))
+        hooks.stack += ((self.pack_hook, self.unpack_hook),)
         _refresh()
         return self
 
     def __exit__(self, *exc):
-        hooks.stack.pop()
+        hooks.stack = hooks.stack[:-1]
         _refresh()
         return False
 
@@ -60,7 +62,7 @@ class disable_saved_tensors_hooks:
 
     def __enter__(self):
         self._prev = hooks.stack
-        hooks.stack = [(self._refuse, self._refuse)]
+        hooks.stack = ((self._refuse, self._refuse),)
         _refresh()
 
     def __exit__(self, *exc):

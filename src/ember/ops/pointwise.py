@@ -31,15 +31,17 @@ from .._tensor import Tensor
 from ..autograd.forward_ad import state as fw
 from ..autograd.function import (
     _DATA,
+    _FLOAT_SCALARS,
     Function,
     _broadcast_error,
+    _number_operand,
+    arith_method,
     new_tensor,
-    number_recorder,
-    record_binary,
     record_unary,
     register,
 )
-from ..autograd.grad_mode import state as grad_mode
+from ..autograd.grad_mode import mode as grad_mode
+from ..autograd.grad_mode import state as _grad_state
 
 # ---------------------------------------------------------------- operands and errors
 
@@ -700,7 +702,7 @@ def _unary(name, node, fwd, bwd, *, saves="input", doc="", aliases=()):
         if dtype is not _FLOAT32 and dtype.kind != "f":  # (float32 first: one read less)
             input = _floats(input)  # integers compute as floats, as torch
         elif fw.level < 0:  # forward without the op machinery
-            mode = grad_mode.mode  # (1 grad mode on, 0 off, -1 inference: apply)
+            mode = grad_mode()  # (1 grad mode on, 0 off, -1 inference: apply)
             if mode >= 0:
                 try:
                     out = fwd(a)  # (NumPy's warnings: see ember._errstate)
@@ -1990,7 +1992,7 @@ def _inplace_method(name, fn):
 
 def _fill_(self, value):
     """Fill in place; with nothing to record (``x.grad.zero_()``), NumPy's own fill."""
-    if (value.__class__ in _PLAIN_NUMBERS and not (grad_mode.enabled and self._rg)
+    if (value.__class__ in _PLAIN_NUMBERS and not (self._rg and _grad_state.enabled)
             and fw.level < 0 and not self._inference):
         data = self._data
         if data.__class__ is not np.ndarray:  # a NumPy scalar is replaced (Tensor._array)
@@ -2048,8 +2050,8 @@ def _arith_inplace(name, ufunc):
     def method(self, other, **kwargs):
         a = self._array()  # (written in place: a 0-d result becomes an array)
         if (not kwargs and a.dtype.kind == "f" and fw.level < 0 and not self._inference
-                and not (grad_mode.enabled and (self._rg or (
-                    other.__class__ is Tensor and other._rg)))):
+                and not ((self._rg or (other.__class__ is Tensor and other._rg))
+                         and _grad_state.enabled)):
             cls = other.__class__
             b = other._data if cls is Tensor else other if cls in _PLAIN_NUMBERS else None
             if b is not None and (cls is not Tensor or b.dtype is a.dtype):
@@ -2092,75 +2094,42 @@ def _binary_method(fn):
     return op
 
 
-def _arith_method(fn, ufunc, op, reflected=False, number_op=None):
-    """``+ - * /`` between float tensors of one dtype, or a float tensor and a Python
-    number, straight to their op: the NumPy call and a Tensor when nothing records
-    (grad mode off, or no operand requiring grad: backward passes, optimizer steps),
-    ``record_binary`` (``record_unary`` for ``number - x``) when something does.
-    Everything else takes the full path through ``fn`` (promotion, torch's errors).
-    ``number_op`` is the op for ``number - x``."""
+def _arith_method(fn, ufunc, op, reflected=False):
+    """The operator of ``fn`` (``+ - * /``): ``arith_method``'s hot paths (float tensors
+    of one dtype, or a float tensor and a Python number), and ``number - x``, which
+    records ``Rsub`` (one input, as torch's node). Everything else takes the full path
+    through ``fn`` (promotion, torch's errors)."""
     slow = _binary_method(_reflected(fn) if reflected else fn)
-    number_op = number_op or op
-    record_number = number_recorder(op)
     # On arrays the ufunc is cheapest (Python's operator first looks for overrides); on
     # NumPy scalars (0-d results, see Tensor._array) Python's operator, ten times cheaper
     # than a ufunc call. The same NumPy loop either way.
     scalar_fn = {np.add: operator.add, np.subtract: operator.sub,
                  np.multiply: operator.mul, np.true_divide: operator.truediv}[ufunc]
 
-    def method(self, other):
-        a = self._data
-        cls = other.__class__
-        if cls is float or cls is int:
-            if a.__class__ is np.ndarray:
-                b = _LAST_NUMBER_ARRAYS.get(other)  # (cached: see _number_operand)
-                if b is None or b.dtype is not a.dtype:  # (a hit: a float dtype)
-                    if a.dtype.kind != "f":
-                        return slow(self, other)
-                    b = _number_operand(other, a.dtype)
-                f = ufunc
-            elif a.__class__ in _FLOAT_SCALARS:  # (NumPy scalars take Python numbers fast)
+    if not reflected:
+        method = arith_method(op, ufunc, scalar_fn, slow)
+    else:
+        def method(self, other):  # number - x (a tensor on the left takes __sub__)
+            cls = other.__class__
+            if cls is not float and cls is not int:
+                return slow(self, other)
+            a = self._data
+            if a.__class__ is np.ndarray and a.dtype.kind == "f":
+                b, f = _number_operand(other, a.dtype), ufunc
+            elif a.__class__ in _FLOAT_SCALARS:
                 b, f = other, scalar_fn
             else:
                 return slow(self, other)
-            mode = grad_mode.mode  # (1 grad mode on, 0 off, -1 inference: the slow path)
+            mode = grad_mode()
             if mode < 0 or fw.level >= 0:
                 return slow(self, other)
             try:
-                out = f(b, a) if reflected else f(a, b)  # (ember._errstate)
+                out = f(b, a)  # (ember._errstate)
             except ALARMS:
-                out = quietly(f, b, a) if reflected else quietly(f, a, b)
+                out = quietly(f, b, a)
             if mode and self._rg:
-                if reflected:  # number - x: one input, as torch's node
-                    return record_unary(number_op, self, a, out, None, {"other": other})
-                return record_number(self, a, other, b, out)
-            t = _new(Tensor)  # (new_tensor(out), inline: an ufunc's result is data)
-            t._data = out
-            t._rg = False
-            t.grad_fn = None
-            return t
-        if cls is Tensor:
-            b = other._data
-            dtype = a.dtype
-            if dtype is b.dtype and dtype.kind == "f" and fw.level < 0:
-                mode = grad_mode.mode
-                if mode > 0 and (self._rg or other._rg):
-                    return record_binary(op, other, self, b, a) if reflected else \
-                        record_binary(op, self, other, a, b)
-                if mode >= 0:
-                    f = ufunc if a.__class__ is np.ndarray else scalar_fn
-                    try:
-                        out = f(b, a) if reflected else f(a, b)  # (ember._errstate)
-                    except ALARMS:
-                        out = quietly(f, b, a) if reflected else quietly(f, a, b)
-                    except ValueError:
-                        return slow(self, other)  # shapes that don't broadcast: its error
-                    t = _new(Tensor)  # (new_tensor(out), inline)
-                    t._data = out
-                    t._rg = False
-                    t.grad_fn = None
-                    return t
-        return slow(self, other)
+                return record_unary(Rsub, self, a, out, None, {"other": other})
+            return new_tensor(out)
 
     method.__name__ = method.__qualname__ = fn.__name__
     return method
@@ -2171,7 +2140,7 @@ def _pow_method(self, exponent):
     records), as ``_arith_method`` does for ``+ - * /``; anything else takes ``pow``."""
     a = self._data
     cls = exponent.__class__
-    mode = grad_mode.mode  # (1 grad mode on, 0 off, -1 inference: the slow path)
+    mode = grad_mode()  # (1 grad mode on, 0 off, -1 inference: the slow path)
     if (cls is float or cls is int) and a.dtype.kind == "f" and fw.level < 0 and mode >= 0:
         try:
             out = a**exponent
@@ -2188,34 +2157,8 @@ def _pow_method(self, exponent):
 _slow_pow = _binary_method(pow)
 
 
-_NUMBER_ARRAYS: dict = {}  # (value, dtype type) -> read-only 0-d array, float dtypes only
-_LAST_NUMBER_ARRAYS: dict = {}  # value -> the array last given for it
 _new = object.__new__
-_FLOAT_SCALARS = frozenset([np.float16, np.float32, np.float64])
 _FLOAT32 = np.dtype(np.float32)  # (the dtype of native float32 arrays, one object)
-
-
-def _number_operand(value, dtype):
-    """A Python number as a read-only 0-d array of the tensor's ``dtype``, cached:
-    NumPy converts a Python operand on every call, which doubles the cost of ``x * 0.5``
-    on small arrays. The values are what NumPy's own conversion gives. Zero (whose sign
-    a cache keyed by value would lose) and nan are left to NumPy. The operators look in
-    ``_LAST_NUMBER_ARRAYS`` (by value alone: one dtype at a time, a cheaper key) before
-    calling this."""
-    key = (value, dtype.type)  # (a dtype's own hash is slow to compute)
-    arr = _NUMBER_ARRAYS.get(key)
-    if arr is None:
-        if value == 0 or value != value or (
-                value.__class__ is int and builtins.abs(value) > 2**24):
-            return value
-        if len(_NUMBER_ARRAYS) > 1024:
-            _NUMBER_ARRAYS.clear()
-        arr = _NUMBER_ARRAYS[key] = np.array(value, dtype)
-        arr.flags.writeable = False
-    if len(_LAST_NUMBER_ARRAYS) > 1024:
-        _LAST_NUMBER_ARRAYS.clear()
-    _LAST_NUMBER_ARRAYS[value] = arr
-    return arr
 
 
 def _operator_table():
@@ -2223,7 +2166,7 @@ def _operator_table():
         "__add__": _arith_method(add, np.add, Add),
         "__radd__": _arith_method(add, np.add, Add),  # x + n: torch's node for n + x
         "__sub__": _arith_method(sub, np.subtract, Sub),
-        "__rsub__": _arith_method(sub, np.subtract, Sub, True, Rsub),
+        "__rsub__": _arith_method(sub, np.subtract, Sub, True),
         "__mul__": _arith_method(mul, np.multiply, Mul),
         "__rmul__": _arith_method(mul, np.multiply, Mul),
         "__truediv__": _arith_method(div, np.true_divide, Div),
