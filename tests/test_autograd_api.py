@@ -486,7 +486,7 @@ def test_next_functions_have_torch_shape(make):
 @pytest.mark.parametrize("op", ["add", "sub", "mul", "div"])
 @pytest.mark.parametrize("number", [2.5, 3, -0.0])
 def test_operator_fast_paths_record_what_apply_records(op, number):
-    """``x op number`` is recorded by its operator's ``number_recorder`` (forward not
+    """``x op number`` is recorded by its operator's ``arith_method`` (forward not
     run again), ``x op y`` by record_binary: the same node, edges, needs and saved
     values as Function.apply, and the gradient torch gives (the saved number is what
     backward reads)."""
@@ -554,7 +554,7 @@ def test_pow_fast_path_records_what_apply_records(exponent, dtype):
 
 def test_nodes_of_one_number_share_saved_entries_safely():
     """Mul and Div by a number share their saved entries between nodes of the same
-    number (number_recorder): freeing one node's leaves the others', and a new number
+    number (arith_method): freeing one node's leaves the others', and a new number
     or dtype gets its own."""
     from ember.autograd.function import peek_saved
 

@@ -428,7 +428,7 @@ def _grad_node(x: Tensor) -> Node:
 
 
 def _edge_of(x: Tensor) -> tuple:
-    """``(_fns, _nrs)`` of a node whose one input is ``x`` (``record_unary`` makes the
+    """``(_fns, _nrs)`` of a node whose one input is ``x`` (``unary_method`` makes the
     same inline: the one-input float ops' hot path)."""
     fn = x.grad_fn
     if fn is None:
@@ -487,34 +487,69 @@ def record_binary(cls, p, q, a, b) -> Tensor:
     return out
 
 
-def record_unary(cls, x: Tensor, a, raw, saves, params=None) -> Tensor:
-    """The node of ``cls.apply(x, **params)`` for a one-input elementwise float op
-    (tanh, exp, ``number - x``, ...) whose forward computed ``raw`` from ``x``'s array
-    ``a`` and saves its ``"input"``, its ``"output"`` or nothing (``None``): as
-    ``record_binary``, with the op's own forward already run."""
-    if anomaly_mode.enabled:
-        return cls.apply(x, **(params or {}))
-    ctx = cls._Node()
-    ctx._seq = next(_sequence)
-    fn = x.grad_fn  # (the edge, as _edge_of makes it: inline, on this hot path)
-    if fn is None:
-        ctx._fns, ctx._nrs = (_grad_node(x),), _NR0
-    else:
-        ctx._fns, ctx._nrs = (fn,), (_NR0 if not x._output_nr else (x._output_nr,))
-    ctx.needs_input_grad = _NEEDS_ONE
-    ctx._meta = _SAME_META  # an elementwise op: the gradient has the input's shape
-    out = _new(Tensor)
-    out._data = raw if raw.__class__ in _DATA else _as_data(raw)
-    out._rg = True
-    out.grad_fn = ctx
-    if saves == "output":  # (_new_output_entry, inline)
-        out._vc = counter = [0]
-        ctx._saved = ((_OUTPUT, out._data, counter, 0, 0),)
-    elif saves == "input":
-        ctx._saved = (_operand_entry(x),)
-    else:
-        ctx._saved = ()
-    return out
+def unary_method(cls, fwd, saves, other_path, param=None):
+    """The hot path of a one-input elementwise op on a float tensor, in one function:
+    ``method(x)`` computes ``fwd(a)`` of ``x``'s array ``a`` and records the node
+    ``cls.apply(x)`` makes, without its generality (any number of inputs, views,
+    several outputs, hooks): one edge, the input's shape and dtype, and saved the
+    input (``saves="input"``), the output (``"output"``) or nothing (``None``). An op of
+    one number (``x ** n``, ``n - x``) names it ``param``, as its forward's keyword:
+    ``method(x, n)`` computes ``fwd(a, n)`` and its node keeps ``n`` under that name.
+    Anything else (not a float tensor, inference mode, saved-tensor hooks, forward or
+    anomaly mode) goes to ``other_path(x)`` (``other_path(x, n)``)."""
+    node_class = cls._Node
+    output = saves == "output"
+    entry = _operand_entry if saves == "input" else None
+    if saves not in ("input", "output", None):
+        raise ValueError(f"saves: 'input', 'output' or None, not {saves!r}")
+
+    def method(x, number=None):
+        try:
+            a = x._data
+            dtype = a.dtype
+        except AttributeError:  # (not a tensor: torch's error, from other_path)
+            dtype = None
+        if param is not None and number.__class__ is not float and \
+                number.__class__ is not int:
+            dtype = None  # (a tensor operand, or no number: other_path)
+        if (dtype is _FLOAT32 or dtype is not None and dtype.kind == "f") and \
+                _fw.state.level < 0:  # (float32 first: one read less)
+            mode = grad_mode()  # (1 grad mode on, 0 off, -1 inference: the other path)
+            if mode >= 0:
+                try:
+                    raw = fwd(a) if param is None else fwd(a, number)  # (ember._errstate)
+                except ALARMS:
+                    raw = quietly(fwd, a) if param is None else quietly(fwd, a, number)
+                out = _new(Tensor)
+                out._data = raw  # (NumPy's result on NumPy data: an array or a scalar)
+                if not (mode and x._rg):
+                    out._rg = False
+                    out.grad_fn = None
+                    return out
+                if not anomaly_mode.enabled:
+                    ctx = node_class()
+                    ctx._seq = next(_sequence)
+                    fn = x.grad_fn
+                    if fn is None:
+                        ctx._fns, ctx._nrs = (_grad_node(x),), _NR0
+                    else:
+                        ctx._fns, ctx._nrs = (fn,), (_NR0 if not x._output_nr else
+                                                     (x._output_nr,))
+                    ctx.needs_input_grad = _NEEDS_ONE
+                    ctx._meta = _SAME_META  # elementwise: the gradient has x's shape
+                    if param is not None:
+                        setattr(ctx, param, number)  # (what the forward keeps)
+                    out._rg = True
+                    out.grad_fn = ctx
+                    if output:  # (_new_output_entry, inline)
+                        out._vc = counter = [0]
+                        ctx._saved = ((_OUTPUT, raw, counter, 0, 0),)
+                    else:
+                        ctx._saved = () if entry is None else (entry(x),)
+                    return out
+        return other_path(x) if param is None else other_path(x, number)
+
+    return method
 
 
 def arith_method(cls, ufunc, scalar_fn, other_path):
@@ -761,6 +796,7 @@ def _broadcast_error(e: ValueError, arrays) -> Exception:
 
 _new = object.__new__
 _ndarray = np.ndarray
+_FLOAT32 = np.dtype(np.float32)  # (the dtype of native float32 arrays, one object)
 
 
 # What tensor data may be as it comes: an array or a NumPy scalar (see _as_data).

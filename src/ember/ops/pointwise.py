@@ -26,21 +26,18 @@ import operator
 import numpy as np
 
 from .._dtype import can_cast, float64, get_default_dtype, result_type, to_dtype
-from .._errstate import ALARMS, quietly
+from .._errstate import ALARMS
 from .._tensor import Tensor
 from ..autograd.forward_ad import state as fw
 from ..autograd.function import (
     _DATA,
-    _FLOAT_SCALARS,
     Function,
     _broadcast_error,
     _number_operand,
     arith_method,
-    new_tensor,
-    record_unary,
     register,
+    unary_method,
 )
-from ..autograd.grad_mode import mode as grad_mode
 from ..autograd.grad_mode import state as _grad_state
 
 # ---------------------------------------------------------------- operands and errors
@@ -693,30 +690,12 @@ def _unary(name, node, fwd, bwd, *, saves="input", doc="", aliases=()):
         "__module__": __name__,
     })
 
-    def public(input):
-        try:
-            a = input._data
-            dtype = a.dtype
-        except AttributeError:
-            raise _type_error(name, input) from None
-        if dtype is not _FLOAT32 and dtype.kind != "f":  # (float32 first: one read less)
-            input = _floats(input)  # integers compute as floats, as torch
-        elif fw.level < 0:  # forward without the op machinery
-            mode = grad_mode()  # (1 grad mode on, 0 off, -1 inference: apply)
-            if mode >= 0:
-                try:
-                    out = fwd(a)  # (NumPy's warnings: see ember._errstate)
-                except ALARMS:
-                    out = quietly(fwd, a)
-                if mode and input._rg:
-                    return record_unary(cls, input, a, out, saves)
-                t = _new(Tensor)  # (new_tensor(out), inline: an ufunc's result is data)
-                t._data = out
-                t._rg = False
-                t.grad_fn = None
-                return t
-        return cls.apply(input)
+    def general(input):  # integers compute as floats, as torch; not a tensor: its error
+        if not isinstance(input, Tensor):
+            raise _type_error(name, input)
+        return cls.apply(_floats(input))
 
+    public = unary_method(cls, fwd, saves, general)
     public.__name__ = public.__qualname__ = name
     public.__doc__ = doc
     register(name, *aliases)(public)
@@ -2094,67 +2073,31 @@ def _binary_method(fn):
     return op
 
 
-def _arith_method(fn, ufunc, op, reflected=False):
+def _arith_method(fn, ufunc, op):
     """The operator of ``fn`` (``+ - * /``): ``arith_method``'s hot paths (float tensors
-    of one dtype, or a float tensor and a Python number), and ``number - x``, which
-    records ``Rsub`` (one input, as torch's node). Everything else takes the full path
-    through ``fn`` (promotion, torch's errors)."""
-    slow = _binary_method(_reflected(fn) if reflected else fn)
+    of one dtype, or a float tensor and a Python number); everything else takes the
+    full path through ``fn`` (promotion, torch's errors)."""
     # On arrays the ufunc is cheapest (Python's operator first looks for overrides); on
     # NumPy scalars (0-d results, see Tensor._array) Python's operator, ten times cheaper
     # than a ufunc call. The same NumPy loop either way.
     scalar_fn = {np.add: operator.add, np.subtract: operator.sub,
                  np.multiply: operator.mul, np.true_divide: operator.truediv}[ufunc]
-
-    if not reflected:
-        method = arith_method(op, ufunc, scalar_fn, slow)
-    else:
-        def method(self, other):  # number - x (a tensor on the left takes __sub__)
-            cls = other.__class__
-            if cls is not float and cls is not int:
-                return slow(self, other)
-            a = self._data
-            if a.__class__ is np.ndarray and a.dtype.kind == "f":
-                b, f = _number_operand(other, a.dtype), ufunc
-            elif a.__class__ in _FLOAT_SCALARS:
-                b, f = other, scalar_fn
-            else:
-                return slow(self, other)
-            mode = grad_mode()
-            if mode < 0 or fw.level >= 0:
-                return slow(self, other)
-            try:
-                out = f(b, a)  # (ember._errstate)
-            except ALARMS:
-                out = quietly(f, b, a)
-            if mode and self._rg:
-                return record_unary(Rsub, self, a, out, None, {"other": other})
-            return new_tensor(out)
-
+    method = arith_method(op, ufunc, scalar_fn, _binary_method(fn))
     method.__name__ = method.__qualname__ = fn.__name__
     return method
 
 
-def _pow_method(self, exponent):
-    """``x ** number`` for a float tensor straight to its op (to NumPy when nothing
-    records), as ``_arith_method`` does for ``+ - * /``; anything else takes ``pow``."""
-    a = self._data
-    cls = exponent.__class__
-    mode = grad_mode()  # (1 grad mode on, 0 off, -1 inference: the slow path)
-    if (cls is float or cls is int) and a.dtype.kind == "f" and fw.level < 0 and mode >= 0:
-        try:
-            out = a**exponent
-        except ALARMS:
-            out = quietly(operator.pow, a, exponent)
-        if mode and self._rg:
-            out = record_unary(PowScalar, self, a, out, "input", {"exponent": exponent})
-            out.grad_fn.exponent = exponent  # (what PowScalar's forward keeps)
-            return out
-        return new_tensor(out)
-    return _slow_pow(self, exponent)
-
-
 _slow_pow = _binary_method(pow)
+# ``x ** number`` on a float tensor straight to its op; anything else takes ``pow``.
+_pow_method = unary_method(PowScalar, operator.pow, "input", _slow_pow, param="exponent")
+
+
+def _rsub_forward(a, other):
+    """``other - a`` (Rsub's forward) as the operators compute it: a number with an
+    array as a cached 0-d array of its dtype (``_number_operand``)."""
+    if a.__class__ is np.ndarray:
+        return np.subtract(_number_operand(other, a.dtype), a)
+    return other - a  # (a NumPy scalar takes a Python number fast)
 
 
 _new = object.__new__
@@ -2166,7 +2109,9 @@ def _operator_table():
         "__add__": _arith_method(add, np.add, Add),
         "__radd__": _arith_method(add, np.add, Add),  # x + n: torch's node for n + x
         "__sub__": _arith_method(sub, np.subtract, Sub),
-        "__rsub__": _arith_method(sub, np.subtract, Sub, True),
+        # number - x: one input, as torch's node
+        "__rsub__": unary_method(Rsub, _rsub_forward, None, _binary_method(_reflected(sub)),
+                                 param="other"),
         "__mul__": _arith_method(mul, np.multiply, Mul),
         "__rmul__": _arith_method(mul, np.multiply, Mul),
         "__truediv__": _arith_method(div, np.true_divide, Div),
