@@ -51,6 +51,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import types
 import weakref
 
 import numpy as np
@@ -549,7 +550,7 @@ def unary_method(cls, fwd, saves, other_path, param=None):
                     return out
         return other_path(x) if param is None else other_path(x, number)
 
-    return method
+    return _own_code(method)
 
 
 def arith_method(cls, ufunc, scalar_fn, other_path):
@@ -669,7 +670,20 @@ def arith_method(cls, ufunc, scalar_fn, other_path):
         out.grad_fn = ctx
         return out
 
-    return method
+    return _own_code(method)
+
+
+def _own_code(fn):
+    """``fn`` with a code object of its own. Python specialises each attribute access
+    in a code object to the class it meets there; the hot paths made per op
+    (``arith_method``, ``unary_method``) would share one code object, and each op's node
+    has its own class, so their stores into the node would meet a different class from
+    call to call and fall back to the generic lookup (~20 ns each, six per op). With a
+    copy per op, each store sees its op's node class alone (W3's recorded chain: -8%)."""
+    copy = types.FunctionType(fn.__code__.replace(), fn.__globals__, fn.__name__,
+                              fn.__defaults__, fn.__closure__)
+    copy.__kwdefaults__ = fn.__kwdefaults__
+    return copy
 
 
 _NUMBER_ARRAYS: dict = {}  # (value, dtype type) -> read-only 0-d array, float dtypes only
