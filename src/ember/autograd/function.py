@@ -66,6 +66,7 @@ from .grad_mode import state
 
 __all__ = ["Function", "AccumulateGrad", "register"]
 
+_fw_state = _fw.state  # (forward mode's state: one object, its fields change)
 _sequence = itertools.count()  # creation order of nodes; the engine runs newest first
 _leaf_sequence = itertools.count(-1, -1)  # AccumulateGrad nodes: distinct, below all
 
@@ -272,7 +273,7 @@ class Function(Node):
         requires grad. (The hot path of every op: keep it short.)"""
         if len(inputs) == 1 and inputs[0].__class__ is Tensor and cls.n_outputs == 1 \
                 and not cls.view and inputs[0]._rg and grad_mode() == 1 and \
-                _fw.state.level < 0 and not anomaly_mode.enabled:
+                _fw_state.level < 0 and not anomaly_mode.enabled:
             return _record_one(cls, inputs[0], params)  # (most ops: see _record_one)
         arrays = []
         grad = False
@@ -300,7 +301,7 @@ class Function(Node):
             raise _broadcast_error(e, arrays) from None
         finally:
             restore(quiet)
-        if _fw.state.level >= 0:  # forward-mode AD is on: carry tangents along
+        if _fw_state.level >= 0:  # forward-mode AD is on: carry tangents along
             _fw.propagate(cls, inputs, params, outs if isinstance(outs, tuple) else (outs,))
         return outs
 
@@ -335,7 +336,7 @@ def apply_one(cls, x: Tensor, params: dict) -> Tensor:
     view and whose backward gives the input's shape and dtype, called by a public
     function that knows this (``loss.mean()``): the node ``_record_one`` makes, without
     ``apply``'s argument packing and checks, and with no gradient to fit."""
-    if x._rg and grad_mode() == 1 and x.__class__ is Tensor and _fw.state.level < 0 \
+    if x._rg and grad_mode() == 1 and x.__class__ is Tensor and _fw_state.level < 0 \
             and not anomaly_mode.enabled:
         # A hot path (the loss of every training step): NumPy called as it is, its
         # warnings dropped by ember's filter (see ember._errstate); where the user made
@@ -514,7 +515,7 @@ def unary_method(cls, fwd, saves, other_path, param=None):
                 number.__class__ is not int:
             dtype = None  # (a tensor operand, or no number: other_path)
         if (dtype is _FLOAT32 or dtype is not None and dtype.kind == "f") and \
-                _fw.state.level < 0:  # (float32 first: one read less)
+                _fw_state.level < 0:  # (float32 first: one read less)
             mode = grad_mode()  # (1 grad mode on, 0 off, -1 inference: the other path)
             if mode >= 0:
                 try:
@@ -588,11 +589,11 @@ def arith_method(cls, ufunc, scalar_fn, other_path):
     # (None, number), what Mul and Div save for the gradient of x: shared by the nodes
     # of one number (the entries are never changed), as a loop multiplies by the same
     # few constants.
-    shared = (None, (None, None, None))  # (a placeholder that no number matches)
+    shared = shared_number = shared_array = None  # (the entries, and of which number)
     last = last_dtype = last_array = None  # the last float operand's number, as above
 
     def method(x, other):
-        nonlocal shared, last, last_dtype, last_array
+        nonlocal shared, shared_number, shared_array, last, last_dtype, last_array
         a = x._data
         if other is last and a.__class__ is _ndarray and a.dtype is last_dtype:
             b, f = last_array, ufunc
@@ -601,7 +602,7 @@ def arith_method(cls, ufunc, scalar_fn, other_path):
             if c is Tensor:  # x op y
                 b = other._data
                 dtype = a.dtype
-                if dtype is b.dtype and dtype.kind == "f" and _fw.state.level < 0:
+                if dtype is b.dtype and dtype.kind == "f" and _fw_state.level < 0:
                     mode = grad_mode()
                     if mode > 0 and (x._rg or other._rg):
                         return record_binary(cls, x, other, a, b)
@@ -633,7 +634,7 @@ def arith_method(cls, ufunc, scalar_fn, other_path):
             else:
                 return other_path(x, other)
         mode = grad_mode()  # (1 grad mode on, 0 off, -1 inference: the other path)
-        if mode < 0 or _fw.state.level >= 0:
+        if mode < 0 or _fw_state.level >= 0:
             return other_path(x, other)
         try:
             raw = f(a, b)  # (NumPy's warnings: see ember._errstate)
@@ -657,9 +658,10 @@ def arith_method(cls, ufunc, scalar_fn, other_path):
         ctx.needs_input_grad = _NEEDS_FIRST
         ctx._meta = _SAME_META2  # (a number does not change the result's shape)
         if sharing:
-            if shared[1][1] is not other or shared[1][2] is not b:
+            if other is not shared_number or b is not shared_array:
                 shared = _Numbers((_NONE_ENTRY, (_VALUE, other, b)))
                 shared.plain = (None, b)
+                shared_number, shared_array = other, b
             ctx._saved = shared
         elif not saves:
             ctx._saved = ()
@@ -760,7 +762,7 @@ def _new_output_entry(out: Tensor) -> tuple:
 
 def recording() -> bool:
     """Whether what runs now may be differentiated: grad mode on, or forward mode."""
-    return state.enabled or _fw.state.level >= 0
+    return state.enabled or _fw_state.level >= 0
 
 
 def plain_result(out) -> Tensor:
