@@ -61,13 +61,13 @@ class Tensor:
     tensor([2., 4.])
     """
 
-    # Every op result sets these three; everything else has a class-level default and
-    # lands in the instance __dict__ only when set (leaves' grads, views, hooks), so
-    # making a tensor costs three attribute writes.
-    __slots__ = ("_data", "_rg", "grad_fn", "__dict__", "__weakref__")
+    # Every op result sets these four (``_output_nr`` is a slot, not a class default,
+    # because every recorded op reads it from its input: a slot is read the fast way);
+    # everything else has a class-level default and lands in the instance __dict__ only
+    # when set (leaves' grads, views, hooks), so making a tensor costs four writes.
+    __slots__ = ("_data", "_rg", "grad_fn", "_output_nr", "__dict__", "__weakref__")
 
     _grad = None  # the accumulated gradient (leaves, and non-leaves that retain_grad)
-    _output_nr = 0  # which output of grad_fn this tensor is
     _vc = None  # version counter: a one-element list shared with views, made on demand
     _base = None  # the tensor this one is a view of
     _hooks = None  # gradient hooks of a leaf (non-leaf hooks live on grad_fn)
@@ -100,8 +100,7 @@ class Tensor:
         t._data = data
         t._rg = requires_grad
         t.grad_fn = grad_fn
-        if output_nr:
-            t._output_nr = output_nr
+        t._output_nr = output_nr
         return t
 
     def _array(self) -> np.ndarray:
@@ -378,7 +377,7 @@ class Tensor:
             )
         self.grad_fn = None
         self._rg = False
-        self.__dict__.pop("_output_nr", None)
+        self._output_nr = 0
         return self
 
     def retain_grad(self) -> None:
@@ -560,6 +559,7 @@ def _init(t: Tensor, data: np.ndarray, requires_grad: bool) -> None:
     t._data = data
     t._rg = requires_grad
     t.grad_fn = None
+    t._output_nr = 0
 
 
 _new = object.__new__

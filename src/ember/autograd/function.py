@@ -383,6 +383,7 @@ def _output(raw, ctx: Node) -> Tensor:
     """The new Tensor of a one-output node's result: ``ctx``'s output if it is a float
     (only floats carry gradients), a plain tensor if not."""
     out = _new(Tensor)
+    out._output_nr = 0
     out._data = data = raw if raw.__class__ in _DATA else _as_data(raw)
     if data.dtype.kind == "f":
         out._rg = True
@@ -467,6 +468,7 @@ def record_binary(cls, p, q, a, b) -> Tensor:
     except ValueError as e:
         raise _broadcast_error(e, (a, b)) from None
     out = _new(Tensor)
+    out._output_nr = 0
     out._data = data = raw  # (NumPy arithmetic: an array or a NumPy scalar)
     out._rg = True
     out.grad_fn = ctx
@@ -523,6 +525,7 @@ def unary_method(cls, fwd, saves, other_path, param=None):
                 except ALARMS:
                     raw = quietly(fwd, a) if param is None else quietly(fwd, a, number)
                 out = _new(Tensor)
+                out._output_nr = 0
                 out._data = raw  # (NumPy's result on NumPy data: an array or a scalar)
                 if not (mode and x._rg):
                     out._rg = False
@@ -615,6 +618,7 @@ def arith_method(cls, ufunc, scalar_fn, other_path):
                         except ValueError:  # shapes that don't broadcast: its error
                             return other_path(x, other)
                         out = _new(Tensor)  # (new_tensor(raw), inline)
+                        out._output_nr = 0
                         out._data = raw
                         out._rg = False
                         out.grad_fn = None
@@ -641,6 +645,7 @@ def arith_method(cls, ufunc, scalar_fn, other_path):
         except ALARMS:
             raw = quietly(f, a, b)
         out = _new(Tensor)
+        out._output_nr = 0
         out._data = raw  # (a NumPy result: an array or a NumPy scalar)
         if not (mode and x._rg):
             out._rg = False
@@ -776,6 +781,7 @@ def plain_result(out) -> Tensor:
 def new_tensor(out) -> Tensor:
     """``plain_result`` for the hot paths, which know inference mode is off."""
     t = _new(Tensor)
+    t._output_nr = 0
     t._data = out if out.__class__ in _DATA else _as_data(out)
     t._rg = False
     t.grad_fn = None
@@ -836,8 +842,7 @@ def _result(cls, raw, inputs, node, output_nr=0) -> Tensor:
     t._data = data
     t._rg = requires
     t.grad_fn = node if requires else None
-    if output_nr:
-        t._output_nr = output_nr
+    t._output_nr = output_nr
     if cls.view:
         base = inputs[0]
         t._vc = base._counter()
