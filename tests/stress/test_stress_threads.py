@@ -87,3 +87,31 @@ def test_many_threads_train_separate_models_as_they_would_alone():
         assert a[0] == b[0]
         np.testing.assert_array_equal(a[1], b[1])
         np.testing.assert_array_equal(a[2], b[2])
+
+
+def test_one_operator_shared_by_threads_of_different_numbers_and_dtypes():
+    """The operators keep the last number they were given (with its array and dtype)
+    and the saved entries of its nodes: threads using one operator with their own
+    numbers and dtypes must each get their own values and gradients."""
+    settings = [(0.1, np.float32), (0.1, np.float64), (0.7, np.float32), (3.0, np.float64)]
+
+    def worker(number, dtype):
+        def run():
+            wrong = 0
+            data = np.array([0.5, -1.25, 2.0], dtype=dtype)
+            want = data * dtype(number)
+            for _ in range(ROUNDS):
+                x = ember.tensor(data, requires_grad=True)
+                y = x * number
+                wrong += not np.array_equal(y.detach().numpy(), want)
+                y.backward(ember.ones_like(y))
+                wrong += not np.all(x.grad.numpy() == dtype(number))
+            return wrong
+        return run
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can
+    try:
+        assert run_threads(*[worker(n, d) for n, d in settings]) == [0] * len(settings)
+    finally:
+        sys.setswitchinterval(interval)

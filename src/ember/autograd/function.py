@@ -592,14 +592,17 @@ def arith_method(cls, ufunc, scalar_fn, other_path):
     # (None, number), what Mul and Div save for the gradient of x: shared by the nodes
     # of one number (the entries are never changed), as a loop multiplies by the same
     # few constants.
-    shared = shared_number = shared_array = None  # (the entries, and of which number)
-    last = last_dtype = last_array = None  # the last float operand's number, as above
+    shared = (None, (None, None, None))  # (a placeholder that no number matches)
+    # The last float operand's number, its array and its dtype, as above: one tuple,
+    # replaced whole (threads may share the operator and must never see a mix).
+    kept = (None, None, None)
 
     def method(x, other):
-        nonlocal shared, shared_number, shared_array, last, last_dtype, last_array
+        nonlocal shared, kept
         a = x._data
-        if other is last and a.__class__ is _ndarray and a.dtype is last_dtype:
-            b, f = last_array, ufunc
+        number, b, dtype = kept
+        if other is number and a.__class__ is _ndarray and a.dtype is dtype:
+            f = ufunc
         else:
             c = other.__class__
             if c is Tensor:  # x op y
@@ -632,7 +635,7 @@ def arith_method(cls, ufunc, scalar_fn, other_path):
                     return other_path(x, other)
                 b, f = _number_operand(other, dtype), ufunc
                 if b is not other:
-                    last, last_dtype, last_array = other, dtype, b
+                    kept = (other, b, dtype)
             elif a.__class__ in _FLOAT_SCALARS:  # (NumPy scalars take Python numbers fast)
                 b, f = other, scalar_fn
             else:
@@ -663,11 +666,12 @@ def arith_method(cls, ufunc, scalar_fn, other_path):
         ctx.needs_input_grad = _NEEDS_FIRST
         ctx._meta = _SAME_META2  # (a number does not change the result's shape)
         if sharing:
-            if other is not shared_number or b is not shared_array:
-                shared = _Numbers((_NONE_ENTRY, (_VALUE, other, b)))
-                shared.plain = (None, b)
-                shared_number, shared_array = other, b
-            ctx._saved = shared
+            entries = shared
+            if entries[1][1] is not other or entries[1][2] is not b:
+                entries = _Numbers((_NONE_ENTRY, (_VALUE, other, b)))
+                entries.plain = (None, b)
+                shared = entries  # (whole: another thread may read it at any time)
+            ctx._saved = entries
         elif not saves:
             ctx._saved = ()
         else:
