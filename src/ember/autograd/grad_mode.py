@@ -38,8 +38,12 @@ class _State:
     mode = property(lambda self: _mode.get())
 
     def set(self, enabled: bool, inference: bool = False) -> None:
-        _flags.set((enabled, inference))
-        _mode.set(-1 if inference else 0 if not enabled else -1 if _graph.hooks.stack else 1)
+        _set(enabled, inference)
+
+
+def _set(enabled: bool, inference: bool = False) -> None:
+    _flags.set((enabled, inference))
+    _mode.set(-1 if inference else 0 if not enabled else -1 if _graph.hooks.stack else 1)
 
 
 state = _State()
@@ -61,11 +65,11 @@ class _GradMode:
     mode = True
 
     def __enter__(self):
-        self._prev = state.enabled
-        state.set(self.mode, state.inference)
+        self._prev = prev = _flags.get()  # (enabled, inference)
+        _set(self.mode, prev[1])
 
     def __exit__(self, *exc):
-        state.set(self._prev, state.inference)
+        _set(self._prev[0], _flags.get()[1])
         return False
 
     def __call__(self, fn):
@@ -124,9 +128,9 @@ class set_grad_enabled(_GradMode):
     """
 
     def __init__(self, mode: bool):
-        self._prev = state.enabled
+        self._prev = prev = _flags.get()
         self.mode = bool(mode)
-        state.set(self.mode, state.inference)
+        _set(self.mode, prev[1])
 
     def __enter__(self):
         pass
@@ -157,12 +161,12 @@ class inference_mode(_GradMode):
         self._inference = bool(mode)
 
     def __enter__(self):
-        self._prev, self._prev_inference = state.enabled, state.inference
+        self._prev = _flags.get()
         # inference_mode(False) turns inference mode off and grad mode on, as torch's
-        state.set(self.mode, self._inference)
+        _set(self.mode, self._inference)
 
     def __exit__(self, *exc):
-        state.set(self._prev, self._prev_inference)
+        _set(*self._prev)
         return False
 
     def clone(self):
