@@ -2090,6 +2090,7 @@ def _arith_method(fn, ufunc, op):
 _slow_pow = _binary_method(pow)
 # ``x ** number`` on a float tensor straight to its op; anything else takes ``pow``.
 _pow_method = unary_method(PowScalar, operator.pow, "input", _slow_pow, param="exponent")
+_pow_method.__name__ = _pow_method.__qualname__ = "pow"
 
 
 def _rsub_forward(a, other):
@@ -2100,8 +2101,9 @@ def _rsub_forward(a, other):
     return other - a  # (a NumPy scalar takes a Python number fast)
 
 
-_new = object.__new__
-_FLOAT32 = np.dtype(np.float32)  # (the dtype of native float32 arrays, one object)
+_rsub_method = unary_method(Rsub, _rsub_forward, None, _binary_method(_reflected(sub)),
+                            param="other")
+_rsub_method.__name__ = _rsub_method.__qualname__ = "sub"
 
 
 def _operator_table():
@@ -2109,9 +2111,7 @@ def _operator_table():
         "__add__": _arith_method(add, np.add, Add),
         "__radd__": _arith_method(add, np.add, Add),  # x + n: torch's node for n + x
         "__sub__": _arith_method(sub, np.subtract, Sub),
-        # number - x: one input, as torch's node
-        "__rsub__": unary_method(Rsub, _rsub_forward, None, _binary_method(_reflected(sub)),
-                                 param="other"),
+        "__rsub__": _rsub_method,  # number - x: one input, as torch's node
         "__mul__": _arith_method(mul, np.multiply, Mul),
         "__rmul__": _arith_method(mul, np.multiply, Mul),
         "__truediv__": _arith_method(div, np.true_divide, Div),
