@@ -29,21 +29,20 @@ hooks (record directly), 0 grad mode off, -1 anything else (inference mode,
 saved-tensor hooks: take the general path)."""
 
 
+def _set(enabled: bool, inference: bool = False) -> None:
+    """Set grad mode's flags and their summary together; nothing else writes them."""
+    _flags.set((enabled, inference))
+    _mode.set(-1 if inference else 0 if not enabled else -1 if _graph.hooks.stack else 1)
+
+
 class _State:
     """Grad mode's flags, ``enabled`` and ``inference``, and their summary ``mode``
-    (see ``mode()``). ``set`` changes them together; nothing else writes them."""
+    (see ``mode()``), read as attributes; ``set`` is ``_set``."""
 
     enabled = property(lambda self: _flags.get()[0])
     inference = property(lambda self: _flags.get()[1])
     mode = property(lambda self: _mode.get())
-
-    def set(self, enabled: bool, inference: bool = False) -> None:
-        _set(enabled, inference)
-
-
-def _set(enabled: bool, inference: bool = False) -> None:
-    _flags.set((enabled, inference))
-    _mode.set(-1 if inference else 0 if not enabled else -1 if _graph.hooks.stack else 1)
+    set = staticmethod(_set)
 
 
 state = _State()
